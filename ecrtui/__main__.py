@@ -1,0 +1,3 @@
+from ecrtui.cli.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,128 @@
+"""`ecrtui local-ecr`: run the local ECR-compatible backend in the foreground."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from types import FrameType
+
+DESCRIPTION = """\
+Run an ECR-compatible endpoint on this machine, for trying ecrtui, scripts and the aws CLI
+without an AWS account. The first line on stdout is the endpoint URL alone; everything else goes
+to stderr. It serves until interrupted (Ctrl+C or SIGTERM), then removes every upload and layer it
+stored and exits 0. It accepts any credentials: the account id is 123456789012.
+
+  ecrtui local-ecr --seed demo
+  aws --endpoint-url http://127.0.0.1:PORT ecr describe-repositories
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ecrtui local-ecr",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on; loopback only unless --allow-remote (default: 127.0.0.1)",
+    )
+    parser.add_argument(
+        "--port", type=int, default=0, help="port to listen on; 0 picks a free one (default: 0)"
+    )
+    parser.add_argument(
+        "--seed",
+        choices=("demo", "none"),
+        default="none",
+        help="start empty, or with the demo registry: a dozen repositories, images and stuck "
+        "uploads (default: none)",
+    )
+    parser.add_argument(
+        "--upload-ttl",
+        type=_seconds,
+        default=None,
+        metavar="SECONDS",
+        help="forget an upload after this many seconds without a part, as ECR may (default: never)",
+    )
+    parser.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="allow a --host other machines can reach; the backend has no authentication",
+    )
+    return parser
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0 seconds: {text!r}")
+    return value
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from ecrtui.local.rules import BackendSettings
+    from ecrtui.local.server import LocalEcr, NotLoopbackError
+
+    try:
+        backend = LocalEcr(
+            host=args.host,
+            port=args.port,
+            settings=BackendSettings(upload_ttl=args.upload_ttl),
+            allow_remote=args.allow_remote,
+        )
+    except NotLoopbackError as error:
+        print(f"ecrtui local-ecr: {error}", file=sys.stderr)
+        return 2
+    try:
+        backend.start()
+    except OSError as error:
+        print(
+            f"ecrtui local-ecr: cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr
+        )
+        return 1
+    with _stop_on_signals() as stopped:
+        try:
+            if args.seed == "demo":
+                registry = backend.seed_demo()
+                print(
+                    f"seeded {len(registry.repositories)} repositories, {len(registry.images)} "
+                    f"images and {len(registry.uploads)} uploads in flight",
+                    file=sys.stderr,
+                )
+                for upload in registry.uploads:
+                    print(
+                        f"  {upload.repository:<14} {upload.upload_id}  {upload.summary}",
+                        file=sys.stderr,
+                    )
+            print(backend.endpoint_url, flush=True)
+            print("local ECR backend ready; Ctrl+C stops it", file=sys.stderr, flush=True)
+            stopped.wait()
+        finally:
+            backend.stop()
+    return 0
+
+
+class _stop_on_signals:
+    """An event set by SIGINT or SIGTERM while the block runs; the old handlers come back after."""
+
+    def __enter__(self) -> threading.Event:
+        self.event = threading.Event()
+        self.previous = {
+            sig: signal.signal(sig, self._handle) for sig in (signal.SIGINT, signal.SIGTERM)
+        }
+        return self.event
+
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
+        self.event.set()
+
+    def __exit__(self, *exc: object) -> None:
+        for sig, handler in self.previous.items():
+            signal.signal(sig, handler)

@@ -1,0 +1,276 @@
+"""The one place the local backend reaches into moto (pinned to moto >= 5.2.5, < 5.3).
+
+moto internals touched, and nothing else:
+- `moto.ecr.responses.ECRResponse`: its per-operation handler methods are replaced or added
+  (InitiateLayerUpload, UploadLayerPart, CompleteLayerUpload, BatchCheckLayerAvailability,
+  GetDownloadUrlForLayer, DescribeRepositories, DescribeImages), and every handler is wrapped with
+  the model's constraint checks. Handlers read parameters with `BaseResponse._get_param`, the raw
+  body from `BaseResponse.body`, the Host header from `BaseResponse.headers`, and return
+  `moto.core.responses.ActionResult`.
+- `moto.ecr.models.ECRBackend._get_repository` (raises moto's RepositoryNotFoundException) and
+  `ECRBackend.describe_repositories` / `describe_images` for the unpaged lists.
+- `moto.ecr.models.Repository` attributes `name`, `registry_id`, `uploads`, `layers`, `images`, and
+  `Image.image_manifest`.
+- `moto.core.exceptions.ServiceException`, which moto serializes with the model's error shape, so
+  extra members such as `lastValidByteReceived` reach the client.
+- `moto.backends.get_backend("ecr"|"sts").reset()` to start each local registry empty.
+- `moto.moto_server.werkzeug_app`: `DomainDispatcherApplication(create_backend_app)` is the WSGI app
+  and `MotoRequestHandler` the request handler, as `moto.server.ThreadedMotoServer` uses them.
+
+`install()` is idempotent: the patches go in once per process; later calls swap the active rules.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import copy
+import functools
+import hashlib
+import hmac
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote
+
+import botocore.session
+from botocore.model import ServiceModel
+from moto.backends import get_backend
+from moto.core.exceptions import ServiceException
+from moto.core.responses import ActionResult
+from moto.ecr.responses import ECRResponse
+
+from ecrtui.local.constraints import constraint_message, first_violation
+from ecrtui.local.rules import EcrError, LayerRules, referenced_digests
+
+DOWNLOAD_PREFIX = "/_local-ecr/layers/"
+DOWNLOAD_URL_LIFETIME = 3600
+DEFAULT_PAGE_SIZE = 100
+
+_PATCHED = "_ecrtui_installed"
+_active: LayerRules | None = None
+_signing_key = b""
+
+
+class _ServiceError(ServiceException):
+    """An `EcrError` in the shape moto serializes: code, message and extra members."""
+
+    def __init__(self, error: EcrError) -> None:
+        self.code = error.code
+        super().__init__(error.message)
+        for name, value in error.fields.items():
+            setattr(self, name, value)
+
+
+def install(rules: LayerRules, signing_key: bytes) -> None:
+    """Make moto's ECR follow `rules` from now on in this process."""
+    global _active, _signing_key
+    _active, _signing_key = rules, signing_key
+    if getattr(ECRResponse, _PATCHED, False):
+        return
+    model = _ecr_model()
+    for name, replacement in _HANDLERS.items():
+        setattr(ECRResponse, name, replacement)
+    for operation in model.operation_names:
+        name = botocore.xform_name(operation)
+        handler = getattr(ECRResponse, name, None)
+        if callable(handler):
+            setattr(ECRResponse, name, _checked(model, operation, handler))
+    setattr(ECRResponse, _PATCHED, True)
+
+
+def reset_state() -> None:
+    """Forget every repository, image and upload moto holds in this process."""
+    get_backend("ecr").reset()
+    get_backend("sts").reset()
+
+
+def moto_wsgi_app() -> tuple[Any, Any]:
+    """moto's WSGI application serving every AWS service it knows, and its request handler."""
+    from moto.moto_server.werkzeug_app import (
+        DomainDispatcherApplication,
+        MotoRequestHandler,
+        create_backend_app,
+    )
+
+    return DomainDispatcherApplication(create_backend_app), MotoRequestHandler
+
+
+def sign_download(path: str, signed_at: int, lifetime: int) -> str:
+    message = f"{path}\n{signed_at}\n{lifetime}".encode()
+    return hmac.new(_signing_key, message, hashlib.sha256).hexdigest()
+
+
+def download_path(registry_id: str, repository: str, digest: str) -> str:
+    return f"{DOWNLOAD_PREFIX}{registry_id}/{quote(repository, safe='/')}/{digest}"
+
+
+@functools.lru_cache(maxsize=1)
+def _ecr_model() -> ServiceModel:
+    return botocore.session.get_session().get_service_model("ecr")
+
+
+def _checked(model: ServiceModel, operation: str, handler: Callable[..., Any]) -> Any:
+    operation_model = model.operation_model(operation)
+
+    @functools.wraps(handler)
+    def checked(self: ECRResponse) -> Any:
+        try:
+            params = json.loads(self.body or "{}")
+        except ValueError:
+            params = None
+        problem = first_violation(operation_model, params)
+        if problem:
+            raise _ServiceError(EcrError("InvalidParameterException", problem))
+        return handler(self)
+
+    return checked
+
+
+def _rules() -> LayerRules:
+    if _active is None:
+        raise RuntimeError("the local ECR rules are not installed")
+    return _active
+
+
+def _repository(response: ECRResponse) -> Any:
+    return response.ecr_backend._get_repository(
+        response._get_param("repositoryName"), response._get_param("registryId")
+    )
+
+
+def _referenced(repository: Any) -> set[str]:
+    return referenced_digests(image.image_manifest for image in repository.images)
+
+
+def _answer(call: Callable[[], dict[str, Any]]) -> ActionResult:
+    try:
+        return ActionResult(call())
+    except EcrError as error:
+        raise _ServiceError(error) from None
+
+
+def _initiate_layer_upload(self: ECRResponse) -> ActionResult:
+    repository = _repository(self)
+    return _answer(lambda: _rules().initiate(repository))
+
+
+def _upload_layer_part(self: ECRResponse) -> ActionResult:
+    repository = _repository(self)
+    blob = base64.b64decode(self._get_param("layerPartBlob") or "")
+    return _answer(
+        lambda: _rules().upload_part(
+            repository,
+            self._get_param("uploadId"),
+            self._get_param("partFirstByte"),
+            self._get_param("partLastByte"),
+            blob,
+        )
+    )
+
+
+def _complete_layer_upload(self: ECRResponse) -> ActionResult:
+    repository = _repository(self)
+    return _answer(
+        lambda: _rules().complete(
+            repository, self._get_param("uploadId"), self._get_param("layerDigests")
+        )
+    )
+
+
+def _batch_check_layer_availability(self: ECRResponse) -> ActionResult:
+    repository = _repository(self)
+    digests = self._get_param("layerDigests")
+    return _answer(
+        lambda: _rules().check_availability(repository, digests, _referenced(repository))
+    )
+
+
+def _get_download_url_for_layer(self: ECRResponse) -> ActionResult:
+    repository = _repository(self)
+    digest = self._get_param("layerDigest")
+
+    def url() -> dict[str, Any]:
+        _rules().downloadable_layer(repository, digest, _referenced(repository))
+        path = download_path(repository.registry_id, repository.name, digest)
+        signed_at, lifetime = int(time.time()), DOWNLOAD_URL_LIFETIME
+        host = self.headers.get("Host", "127.0.0.1")
+        signature = sign_download(path, signed_at, lifetime)
+        query = f"X-Amz-Date={signed_at}&X-Amz-Expires={lifetime}&X-Amz-Signature={signature}"
+        return {"downloadUrl": f"http://{host}{path}?{query}", "layerDigest": digest}
+
+    return _answer(url)
+
+
+def _describe_repositories(self: ECRResponse) -> ActionResult:
+    names = self._get_param("repositoryNames")
+    if names and (
+        self._get_param("maxResults") is not None or self._get_param("nextToken") is not None
+    ):
+        raise _invalid("maxResults", "cannot be combined with repositoryNames")
+    repositories = self.ecr_backend.describe_repositories(
+        repository_names=names, registry_id=self._get_param("registryId")
+    )
+    page, token = _page(self, list(repositories))
+    return ActionResult({"repositories": page, "failures": [], "nextToken": token})
+
+
+def _describe_images(self: ECRResponse) -> ActionResult:
+    image_ids = self._get_param("imageIds")
+    if image_ids and (
+        self._get_param("maxResults") is not None or self._get_param("nextToken") is not None
+    ):
+        raise _invalid("maxResults", "cannot be combined with imageIds")
+    images = self.ecr_backend.describe_images(
+        self._get_param("repositoryName"), self._get_param("registryId"), image_ids
+    )
+    details = []
+    for image in images:
+        # The real service leaves imageTags out of an untagged image's details.
+        detail = copy.copy(image)
+        if not detail.image_tags:
+            del detail.image_tags
+        details.append(detail)
+    page, token = _page(self, details)
+    return ActionResult({"imageDetails": page, "nextToken": token})
+
+
+def _page(response: ECRResponse, items: list[Any]) -> tuple[list[Any], str | None]:
+    """One page of `items` by maxResults / nextToken; the token is an opaque offset."""
+    size = response._get_param("maxResults") or DEFAULT_PAGE_SIZE
+    start = _offset(response._get_param("nextToken"))
+    end = start + size
+    token = _token(end) if end < len(items) else None
+    return items[start:end], token
+
+
+def _token(offset: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"offset": offset}).encode()).decode()
+
+
+def _offset(token: str | None) -> int:
+    if token is None:
+        return 0
+    try:
+        offset = json.loads(base64.urlsafe_b64decode(token.encode()))["offset"]
+    except (binascii.Error, ValueError, KeyError, TypeError):
+        raise _invalid("nextToken", "must be a token from a previous response") from None
+    if not isinstance(offset, int) or offset < 0:
+        raise _invalid("nextToken", "must be a token from a previous response")
+    return offset
+
+
+def _invalid(path: str, rule: str) -> _ServiceError:
+    return _ServiceError(EcrError("InvalidParameterException", constraint_message(path, rule)))
+
+
+_HANDLERS: dict[str, Callable[[ECRResponse], ActionResult]] = {
+    "initiate_layer_upload": _initiate_layer_upload,
+    "upload_layer_part": _upload_layer_part,
+    "complete_layer_upload": _complete_layer_upload,
+    "batch_check_layer_availability": _batch_check_layer_availability,
+    "get_download_url_for_layer": _get_download_url_for_layer,
+    "describe_repositories": _describe_repositories,
+    "describe_images": _describe_images,
+}

@@ -1,0 +1,336 @@
+"""The layer-upload rules of the real ECR service, over state the local backend keeps.
+
+moto serves ECR's wire protocol and keeps repositories and images; this module decides what the
+layer-upload calls answer, following the real service's documented and observed behaviour. It has
+no moto import: `moto_bridge` hands it moto's repository objects, which carry the two dictionaries
+used here (`uploads` and `layers`), and turns `EcrError` into moto's error type.
+
+Upload bytes never sit in memory: each upload is spilled to a file in the `LayerStore` directory and
+hashed as the parts arrive; a completed layer is renamed into the store under its digest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+MiB = 1024 * 1024
+
+SHA256_DIGEST = re.compile(r"sha256:[a-f0-9]{64}")
+LAYER_MEDIA_TYPE = "application/vnd.docker.image.rootfs.diff.tar.gzip"
+
+
+@dataclass(frozen=True)
+class BackendSettings:
+    """What the real service leaves undocumented, as settings (spec section 8).
+
+    upload_ttl: seconds of inactivity after which an upload id is forgotten (None: never).
+        UNCONFIRMED in the real service.
+    max_part_size: largest accepted part. The model allows 20 MiB, the quota page says 10 MiB;
+        10 MiB is the default, as that is what ECR's own partSize advertises.
+    unreferenced_layers_available: whether BatchCheckLayerAvailability reports a completed layer
+        that no image references as AVAILABLE. UNCONFIRMED; docker's HEAD check suggests it does.
+    """
+
+    upload_ttl: float | None = None
+    part_size: int = 10 * MiB
+    min_part_size: int = 5 * MiB
+    max_part_size: int = 10 * MiB
+    max_parts: int = 4200
+    unreferenced_layers_available: bool = True
+
+
+class EcrError(Exception):
+    """An ECR service error: the exception name, the message and any extra members."""
+
+    def __init__(self, code: str, message: str, **fields: Any) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.fields = fields
+
+
+class Repository(Protocol):
+    """The part of a repository the rules need; moto's Repository has these attributes."""
+
+    name: str
+    registry_id: str
+    uploads: dict[str, Any]
+    layers: dict[str, int]
+
+
+@dataclass
+class LayerUpload:
+    """One upload in progress: where its bytes are spilled and what has been received."""
+
+    upload_id: str
+    registry_id: str
+    repository_name: str
+    path: Path
+    created_at: float
+    last_activity: float
+    received: int = 0
+    part_sizes: list[int] = field(default_factory=list)
+    sha256: Any = field(default_factory=hashlib.sha256)
+
+    @property
+    def last_byte_received(self) -> int:
+        """The inclusive offset of the last stored byte; -1 before the first part."""
+        return self.received - 1
+
+
+class LayerStore:
+    """A temporary directory holding upload spill files and completed layers."""
+
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = root or Path(tempfile.mkdtemp(prefix="ecrtui-local-ecr-"))
+        (self.root / "uploads").mkdir(parents=True, exist_ok=True)
+        (self.root / "layers").mkdir(parents=True, exist_ok=True)
+
+    def upload_path(self, upload_id: str) -> Path:
+        return self.root / "uploads" / upload_id
+
+    def layer_path(self, digest: str) -> Path:
+        return self.root / "layers" / digest.replace(":", "-")
+
+    def close(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def referenced_digests(manifests: Iterable[str]) -> set[str]:
+    """Digests of every layer and config blob named by these image manifests."""
+    digests: set[str] = set()
+    for text in manifests:
+        try:
+            manifest = json.loads(text)
+        except (TypeError, ValueError):
+            continue
+        if not isinstance(manifest, dict):
+            continue
+        blobs = [manifest.get("config"), *(manifest.get("layers") or [])]
+        digests.update(b["digest"] for b in blobs if isinstance(b, dict) and "digest" in b)
+    return digests
+
+
+class LayerRules:
+    """The five layer calls, as the real service answers them."""
+
+    def __init__(self, store: LayerStore, settings: BackendSettings) -> None:
+        self.store = store
+        self.settings = settings
+        self._lock = threading.Lock()
+
+    # -- InitiateLayerUpload ------------------------------------------------------------------
+
+    def initiate(self, repository: Repository) -> dict[str, Any]:
+        with self._lock:
+            self._forget_expired(repository)
+            upload_id = str(uuid.uuid4())
+            path = self.store.upload_path(upload_id)
+            path.touch()
+            now = time.time()
+            repository.uploads[upload_id] = LayerUpload(
+                upload_id, repository.registry_id, repository.name, path, now, now
+            )
+        return {"uploadId": upload_id, "partSize": self.settings.part_size}
+
+    # -- UploadLayerPart ----------------------------------------------------------------------
+
+    def upload_part(
+        self, repository: Repository, upload_id: str, first: int, last: int, blob: bytes
+    ) -> dict[str, Any]:
+        with self._lock:
+            upload = self._find(repository, upload_id)
+            expected = upload.received
+
+            def invalid(message: str) -> EcrError:
+                return EcrError(
+                    "InvalidLayerPartException",
+                    message,
+                    registryId=repository.registry_id,
+                    repositoryName=repository.name,
+                    uploadId=upload_id,
+                    lastValidByteReceived=upload.last_byte_received,
+                )
+
+            if first != expected:
+                raise invalid(f"First byte of the layer part is {first} instead of {expected}")
+            if last - first + 1 != len(blob):
+                raise invalid(
+                    f"Last byte of the layer part is {last}, but a part of {len(blob)} bytes "
+                    f"starting at byte {first} ends at byte {first + len(blob) - 1}"
+                )
+            if len(blob) > self.settings.max_part_size:
+                raise invalid(
+                    f"The layer part is {len(blob)} bytes, more than the maximum layer part size "
+                    f"of {self.settings.max_part_size} bytes"
+                )
+            if len(upload.part_sizes) >= self.settings.max_parts:
+                raise EcrError(
+                    "LimitExceededException",
+                    f"The upload with id '{upload_id}' already has {len(upload.part_sizes)} layer "
+                    f"parts, the maximum number of layer parts per layer",
+                )
+            with upload.path.open("ab") as spill:
+                spill.write(blob)
+            upload.sha256.update(blob)
+            upload.received += len(blob)
+            upload.part_sizes.append(len(blob))
+            upload.last_activity = time.time()
+            return {
+                "registryId": repository.registry_id,
+                "repositoryName": repository.name,
+                "uploadId": upload_id,
+                "lastByteReceived": upload.last_byte_received,
+            }
+
+    # -- CompleteLayerUpload ------------------------------------------------------------------
+
+    def complete(
+        self, repository: Repository, upload_id: str, layer_digests: list[str]
+    ) -> dict[str, Any]:
+        """Checks in the order of spec section 8; the upload is consumed only on success."""
+        with self._lock:
+            upload = self._find(repository, upload_id)
+            where = (
+                f"in the repository with name '{repository.name}' "
+                f"in registry with id '{repository.registry_id}'"
+            )
+            if not upload.part_sizes:
+                raise EcrError(
+                    "EmptyUploadException",
+                    f"The upload with id '{upload_id}' {where} cannot be completed because it "
+                    "does not have any parts",
+                )
+            if any(size < self.settings.min_part_size for size in upload.part_sizes[:-1]):
+                raise EcrError(
+                    "LayerPartTooSmallException",
+                    "All layer parts except the last part should be at least 5MB",
+                )
+            digest = "sha256:" + upload.sha256.hexdigest()
+            if digest not in layer_digests:
+                raise EcrError(
+                    "InvalidLayerException",
+                    "None of the provided layer digests match the calculated layer digest",
+                )
+            if digest in repository.layers:
+                raise EcrError(
+                    "LayerAlreadyExistsException",
+                    f"The layer with digest '{digest}' already exists {where}",
+                )
+            target = self.store.layer_path(digest)
+            if target.exists():
+                upload.path.unlink()
+            else:
+                os.replace(upload.path, target)
+            repository.layers[digest] = upload.received
+            del repository.uploads[upload_id]
+            return {
+                "registryId": repository.registry_id,
+                "repositoryName": repository.name,
+                "uploadId": upload_id,
+                "layerDigest": digest,
+            }
+
+    # -- BatchCheckLayerAvailability ----------------------------------------------------------
+
+    def check_availability(
+        self, repository: Repository, layer_digests: list[str], referenced: set[str]
+    ) -> dict[str, Any]:
+        layers: list[dict[str, Any]] = []
+        failures: list[dict[str, Any]] = []
+        for digest in layer_digests:
+            if not SHA256_DIGEST.fullmatch(digest):
+                failures.append(
+                    {
+                        "layerDigest": digest,
+                        "failureCode": "InvalidLayerDigest",
+                        "failureReason": "Invalid layer digest",
+                    }
+                )
+            elif digest in repository.layers and (
+                digest in referenced or self.settings.unreferenced_layers_available
+            ):
+                layers.append(
+                    {
+                        "layerDigest": digest,
+                        "layerAvailability": "AVAILABLE",
+                        "layerSize": repository.layers[digest],
+                        "mediaType": LAYER_MEDIA_TYPE,
+                    }
+                )
+            else:
+                failures.append(
+                    {
+                        "layerDigest": digest,
+                        "failureCode": "MissingLayerDigest",
+                        "failureReason": "Requested image not found",
+                    }
+                )
+        return {"layers": layers, "failures": failures}
+
+    # -- GetDownloadUrlForLayer ---------------------------------------------------------------
+
+    def downloadable_layer(self, repository: Repository, digest: str, referenced: set[str]) -> Path:
+        """The file of a layer that an image of this repository references."""
+        where = (
+            f"the repository with name '{repository.name}' "
+            f"in the registry with id '{repository.registry_id}'"
+        )
+        if digest not in repository.layers:
+            raise EcrError(
+                "LayersNotFoundException",
+                f"The layer with digest {digest} does not exist within {where}",
+            )
+        if digest not in referenced:
+            raise EcrError(
+                "LayerInaccessibleException",
+                f"The layer with digest {digest} is not associated with an image in {where}",
+            )
+        return self.store.layer_path(digest)
+
+    def stored_layer(self, digest: str) -> Path | None:
+        path = self.store.layer_path(digest)
+        return path if SHA256_DIGEST.fullmatch(digest) and path.is_file() else None
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _find(self, repository: Repository, upload_id: str) -> LayerUpload:
+        """The upload with this id in this repository; unknown, expired or elsewhere: not found."""
+        self._forget_expired(repository)
+        upload = repository.uploads.get(upload_id)
+        if not isinstance(upload, LayerUpload):
+            raise EcrError(
+                "UploadNotFoundException",
+                f"The upload with id '{upload_id}' does not exist in the repository with name "
+                f"'{repository.name}' in the registry with id '{repository.registry_id}'",
+            )
+        return upload
+
+    def _forget_expired(self, repository: Repository) -> None:
+        ttl = self.settings.upload_ttl
+        if ttl is None:
+            return
+        cutoff = time.time() - ttl
+        for upload_id, upload in list(repository.uploads.items()):
+            if isinstance(upload, LayerUpload) and upload.last_activity < cutoff:
+                upload.path.unlink(missing_ok=True)
+                del repository.uploads[upload_id]
+
+
+def read_chunks(path: Path, chunk_size: int = MiB) -> Iterator[bytes]:
+    """The file's bytes in chunks, so a download never holds a whole layer in memory."""
+    with path.open("rb") as source:
+        while chunk := source.read(chunk_size):
+            yield chunk

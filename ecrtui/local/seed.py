@@ -1,0 +1,311 @@
+"""The demo registry: believable repositories, images with real layers, and stuck uploads.
+
+Everything is created through the backend's own HTTP endpoint with the same calls a client makes, so
+the seeded state obeys the same rules as anything an operator does later. `seed_demo` returns a
+description of the uploads it left in flight (what each one is, the digest and size of the file it
+came from, how many bytes ECR holds), so the console can show them in demo mode.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+import random
+import tarfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+MiB = 1024 * 1024
+REGION = "us-east-1"
+
+LAYER_MEDIA_TYPE = "application/vnd.docker.image.rootfs.diff.tar.gzip"
+CONFIG_MEDIA_TYPE = "application/vnd.docker.container.image.v1+json"
+MANIFEST_MEDIA_TYPE = "application/vnd.docker.distribution.manifest.v2+json"
+
+
+@dataclass(frozen=True)
+class DemoUpload:
+    """An upload the demo seed left in flight.
+
+    expected_error: what CompleteLayerUpload with the file's digest answers now (None: success).
+    """
+
+    situation: str
+    summary: str
+    repository: str
+    upload_id: str
+    file_digest: str
+    file_size: int
+    bytes_uploaded: int
+    part_sizes: tuple[int, ...]
+    expected_error: str | None
+    source: Path | None = None
+
+    @property
+    def complete(self) -> bool:
+        """ECR holds every byte of the file."""
+        return self.bytes_uploaded == self.file_size
+
+
+@dataclass(frozen=True)
+class DemoImage:
+    repository: str
+    tag: str
+    layer_digests: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DemoRegistry:
+    endpoint_url: str
+    region: str
+    repositories: tuple[str, ...]
+    images: tuple[DemoImage, ...]
+    uploads: tuple[DemoUpload, ...]
+
+    def upload(self, situation: str) -> DemoUpload:
+        return next(u for u in self.uploads if u.situation == situation)
+
+
+# name, tag mutability, scan on push, encryption
+REPOSITORIES: tuple[tuple[str, str, bool, str], ...] = (
+    ("team/api", "IMMUTABLE", True, "AES256"),
+    ("team/web", "MUTABLE", True, "AES256"),
+    ("team/worker", "MUTABLE", False, "AES256"),
+    ("ml/trainer", "MUTABLE", False, "KMS"),
+    ("ml/inference", "IMMUTABLE", True, "KMS"),
+    ("base/python", "IMMUTABLE", True, "AES256"),
+    ("base/node", "IMMUTABLE", True, "AES256"),
+    ("base/debian-slim", "IMMUTABLE", False, "AES256"),
+    ("platform/ingress-nginx", "MUTABLE", True, "AES256"),
+    ("platform/otel-collector", "MUTABLE", False, "AES256"),
+    ("data/etl-jobs", "MUTABLE", False, "AES256"),
+    ("payments/ledger", "IMMUTABLE", True, "KMS"),
+)
+
+# repository, tag, sizes of its layers (the first is a base layer shared by images of one repo)
+IMAGES: tuple[tuple[str, str, tuple[int, ...]], ...] = (
+    ("base/python", "3.12-slim", (1_400_000, 600_000)),
+    ("base/python", "3.13-slim", (1_400_000, 700_000)),
+    ("base/node", "22-bookworm", (1_300_000, 900_000)),
+    ("team/api", "v1.4.1", (1_400_000, 500_000, 250_000)),
+    ("team/api", "v1.4.2", (1_400_000, 500_000, 260_000)),
+    ("team/web", "2026.11.3", (1_300_000, 800_000)),
+    ("payments/ledger", "v3.0.0", (1_200_000, 400_000)),
+)
+
+
+def seed_demo(endpoint_url: str, files_dir: Path | None = None) -> DemoRegistry:
+    """Fill the backend at `endpoint_url` with the demo registry.
+
+    With `files_dir`, the source file of each in-flight upload is written there, so uploads can be
+    resumed or re-pushed from disk.
+    """
+    client = _client(endpoint_url)
+    for name, mutability, scan, encryption in REPOSITORIES:
+        client.create_repository(
+            repositoryName=name,
+            imageTagMutability=mutability,
+            imageScanningConfiguration={"scanOnPush": scan},
+            encryptionConfiguration={"encryptionType": encryption},
+        )
+    images = tuple(_push_image(client, repo, tag, sizes) for repo, tag, sizes in IMAGES)
+    uploads = _stuck_uploads(client, files_dir)
+    return DemoRegistry(
+        endpoint_url=endpoint_url,
+        region=REGION,
+        repositories=tuple(name for name, *_ in REPOSITORIES),
+        images=images,
+        uploads=uploads,
+    )
+
+
+def layer_bytes(name: str, size: int) -> bytes:
+    """A real gzip-compressed tar layer of about `size` bytes, the same for the same name."""
+    payload = random.Random(f"{name}:{size}").randbytes(size)
+    archive = io.BytesIO()
+    with tarfile.open(fileobj=archive, mode="w", format=tarfile.USTAR_FORMAT) as tar:
+        info = tarfile.TarInfo(f"opt/{name.replace('/', '-')}/data.bin")
+        info.size, info.mtime, info.mode = size, 1_700_000_000, 0o644
+        tar.addfile(info, io.BytesIO(payload))
+    return gzip.compress(archive.getvalue(), compresslevel=0, mtime=0)
+
+
+def sha256_digest(data: bytes) -> str:
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def _client(endpoint_url: str) -> Any:
+    import boto3
+    from botocore.config import Config
+
+    # The local backend ignores credentials; fixed dummy ones keep real ones out of the demo.
+    return boto3.client(
+        "ecr",
+        endpoint_url=endpoint_url,
+        region_name=REGION,
+        aws_access_key_id="ECRTUIDEMO",
+        aws_secret_access_key="ecrtui-demo",
+        config=Config(retries={"max_attempts": 3, "mode": "standard"}),
+    )
+
+
+def _send(client: Any, repository: str, data: bytes, part_sizes: list[int]) -> str:
+    """Initiate an upload and send `data` in parts of these sizes; returns the upload id."""
+    upload_id: str = client.initiate_layer_upload(repositoryName=repository)["uploadId"]
+    offset = 0
+    for size in part_sizes:
+        client.upload_layer_part(
+            repositoryName=repository,
+            uploadId=upload_id,
+            partFirstByte=offset,
+            partLastByte=offset + size - 1,
+            layerPartBlob=data[offset : offset + size],
+        )
+        offset += size
+    return upload_id
+
+
+def _parts(total: int, part_size: int = 10 * MiB) -> list[int]:
+    return [min(part_size, total - start) for start in range(0, total, part_size)]
+
+
+def _push_blob(client: Any, repository: str, data: bytes) -> str:
+    digest = sha256_digest(data)
+    found = client.batch_check_layer_availability(repositoryName=repository, layerDigests=[digest])
+    if not found["layers"]:
+        upload_id = _send(client, repository, data, _parts(len(data)))
+        client.complete_layer_upload(
+            repositoryName=repository, uploadId=upload_id, layerDigests=[digest]
+        )
+    return digest
+
+
+def _push_image(client: Any, repository: str, tag: str, sizes: tuple[int, ...]) -> DemoImage:
+    layers = []
+    for index, size in enumerate(sizes):
+        name = f"{repository}:base" if index == 0 else f"{repository}:{tag}:{index}"
+        data = layer_bytes(name, size)
+        layers.append({"mediaType": LAYER_MEDIA_TYPE, "size": len(data), "digest": ""})
+        layers[-1]["digest"] = _push_blob(client, repository, data)
+    config = json.dumps(
+        {
+            "architecture": "amd64",
+            "os": "linux",
+            "config": {"Labels": {"org.opencontainers.image.version": tag}},
+            "rootfs": {"type": "layers", "diff_ids": [layer["digest"] for layer in layers]},
+        },
+        sort_keys=True,
+    ).encode()
+    manifest = {
+        "schemaVersion": 2,
+        "mediaType": MANIFEST_MEDIA_TYPE,
+        "config": {
+            "mediaType": CONFIG_MEDIA_TYPE,
+            "size": len(config),
+            "digest": _push_blob(client, repository, config),
+        },
+        "layers": layers,
+    }
+    client.put_image(
+        repositoryName=repository,
+        imageTag=tag,
+        imageManifest=json.dumps(manifest, indent=3),
+        imageManifestMediaType=MANIFEST_MEDIA_TYPE,
+    )
+    return DemoImage(repository, tag, tuple(str(layer["digest"]) for layer in layers))
+
+
+def _stuck_uploads(client: Any, files_dir: Path | None) -> tuple[DemoUpload, ...]:
+    uploads = []
+
+    def leave(
+        situation: str,
+        summary: str,
+        repository: str,
+        data: bytes,
+        part_sizes: list[int],
+        expected_error: str | None,
+        sent: bytes | None = None,
+    ) -> None:
+        upload_id = _send(client, repository, sent if sent is not None else data, part_sizes)
+        source = None
+        if files_dir is not None:
+            files_dir.mkdir(parents=True, exist_ok=True)
+            source = files_dir / f"{situation}.tar.gz"
+            source.write_bytes(data)
+        uploads.append(
+            DemoUpload(
+                situation=situation,
+                summary=summary,
+                repository=repository,
+                upload_id=upload_id,
+                file_digest=sha256_digest(data),
+                file_size=len(data),
+                bytes_uploaded=sum(part_sizes),
+                part_sizes=tuple(part_sizes),
+                expected_error=expected_error,
+                source=source,
+            )
+        )
+
+    ready = layer_bytes("team/api:v1.5.0:1", 12 * MiB)
+    leave(
+        "ready",
+        "every part is in; complete it with the file's digest",
+        "team/api",
+        ready,
+        _parts(len(ready)),
+        None,
+    )
+    small = layer_bytes("team/worker:v7:1", 9 * MiB)
+    leave(
+        "small-middle-part",
+        "the middle part is under 5 MiB, so ECR will never complete this upload",
+        "team/worker",
+        small,
+        [6 * MiB, 1 * MiB, len(small) - 7 * MiB],
+        "LayerPartTooSmallException",
+    )
+    empty = layer_bytes("ml/trainer:cuda12:1", 3 * MiB)
+    leave(
+        "no-parts",
+        "initiated, but no part was ever sent",
+        "ml/trainer",
+        empty,
+        [],
+        "EmptyUploadException",
+    )
+    mismatch = layer_bytes("team/web:2026.11.4:1", 2 * MiB)
+    corrupted = bytearray(mismatch)
+    corrupted[len(corrupted) // 2] ^= 0x01
+    leave(
+        "digest-mismatch",
+        "one bit changed on the way, so ECR's digest will not match the file's",
+        "team/web",
+        mismatch,
+        [len(mismatch)],
+        "InvalidLayerException",
+        sent=bytes(corrupted),
+    )
+    existing = layer_bytes("base/python:base", 1_400_000)
+    leave(
+        "already-exists",
+        "a second push of a layer the repository already has",
+        "base/python",
+        existing,
+        [len(existing)],
+        "LayerAlreadyExistsException",
+    )
+    interrupted = layer_bytes("data/etl-jobs:nightly:1", 14 * MiB)
+    leave(
+        "interrupted",
+        "the push stopped after the first 10 MiB part; resume it from byte 10485760",
+        "data/etl-jobs",
+        interrupted,
+        [10 * MiB],
+        "InvalidLayerException",
+    )
+    return tuple(uploads)
