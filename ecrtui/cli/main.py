@@ -15,8 +15,44 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+def _api_command(args: list[str]) -> int | None:
+    """Run an aws-CLI-compatible command if argv names one (global options may come first)."""
+    from ecrtui.cli.global_options import UsageError, split_global_options
+
+    words = [word for word in args if not word.startswith("-")]
+    if not words or not any(word in API_COMMANDS for word in words[:3]):
+        return None
+    try:
+        options, rest = split_global_options(args)
+    except UsageError as error:
+        print(
+            f"usage: ecrtui [options] <command> [parameters]\necrtui: error: {error}",
+            file=sys.stderr,
+        )
+        return 252
+    if not rest or rest[0] not in API_COMMANDS:
+        return None
+    from ecrtui.cli.api_command import run
+
+    return run(API_COMMANDS[rest[0]], rest[1:], options)
+
+
+# aws-CLI-compatible commands, by their aws CLI names (see ecrtui.cli.api_command.OPERATIONS)
+API_COMMANDS: dict[str, str] = {
+    "complete-layer-upload": "CompleteLayerUpload",
+    "initiate-layer-upload": "InitiateLayerUpload",
+    "upload-layer-part": "UploadLayerPart",
+    "batch-check-layer-availability": "BatchCheckLayerAvailability",
+    "get-download-url-for-layer": "GetDownloadUrlForLayer",
+    "describe-repositories": "DescribeRepositories",
+    "describe-images": "DescribeImages",
+    "create-repository": "CreateRepository",
+}
+
+
 def build_parser() -> argparse.ArgumentParser:
-    commands = "\n".join(f"  {name:<24}{summary}" for name, (_, summary) in COMMANDS.items())
+    commands = "\n".join(f"  {name:<32}{summary}" for name, (_, summary) in COMMANDS.items())
+    commands += "\n" + "\n".join(f"  {name:<32}as `aws ecr {name}`" for name in API_COMMANDS)
     parser = argparse.ArgumentParser(
         prog="ecrtui",
         description="An operator console for Amazon ECR image-layer uploads.",
@@ -34,6 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    api_command = _api_command(args)
+    if api_command is not None:
+        return api_command
     if args and args[0] in COMMANDS:
         module = importlib.import_module(COMMANDS[args[0]][0])
         code: int = module.main(args[1:])

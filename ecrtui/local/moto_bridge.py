@@ -3,14 +3,19 @@
 moto internals touched, and nothing else:
 - `moto.ecr.responses.ECRResponse`: its per-operation handler methods are replaced or added
   (InitiateLayerUpload, UploadLayerPart, CompleteLayerUpload, BatchCheckLayerAvailability,
-  GetDownloadUrlForLayer, DescribeRepositories, DescribeImages), and every handler is wrapped with
-  the model's constraint checks. Handlers read parameters with `BaseResponse._get_param`, the raw
+  GetDownloadUrlForLayer, PutImage, DescribeRepositories, DescribeImages), and every handler is
+  wrapped with the model's constraint checks. Handlers read parameters with `BaseResponse._get_param`, the raw
   body from `BaseResponse.body`, the Host header from `BaseResponse.headers`, and return
   `moto.core.responses.ActionResult`.
-- `moto.ecr.models.ECRBackend._get_repository` (raises moto's RepositoryNotFoundException) and
-  `ECRBackend.describe_repositories` / `describe_images` for the unpaged lists.
+- `moto.ecr.models.ECRBackend._get_repository` (raises moto's RepositoryNotFoundException),
+  `ECRBackend.describe_repositories` / `describe_images` for the unpaged lists, and
+  `ECRBackend.put_image` (given the real digest: the sha256 of the manifest).
 - `moto.ecr.models.Repository` attributes `name`, `registry_id`, `uploads`, `layers`, `images`, and
   `Image.image_manifest`.
+- `moto.ecr.models.ECR_REPOSITORY_NAME_PATTERN`, the older repository-name pattern moto's
+  CreateRepository checks; it is set to the model's newer one, which the real service documents.
+- `BaseResponse.normalized_request` (a werkzeug Request): a part's cached body is dropped from
+  it once decoded, so memory stays flat.
 - `moto.core.exceptions.ServiceException`, which moto serializes with the model's error shape, so
   extra members such as `lastValidByteReceived` reach the client.
 - `moto.backends.get_backend("ecr"|"sts").reset()` to start each local registry empty.
@@ -39,6 +44,7 @@ from botocore.model import ServiceModel
 from moto.backends import get_backend
 from moto.core.exceptions import ServiceException
 from moto.core.responses import ActionResult
+from moto.ecr import models as moto_ecr_models
 from moto.ecr.responses import ECRResponse
 
 from ecrtui.local.constraints import constraint_message, first_violation
@@ -70,6 +76,9 @@ def install(rules: LayerRules, signing_key: bytes) -> None:
     if getattr(ECRResponse, _PATCHED, False):
         return
     model = _ecr_model()
+    moto_ecr_models.ECR_REPOSITORY_NAME_PATTERN = model.shape_for("RepositoryName").metadata[
+        "pattern"
+    ]
     for name, replacement in _HANDLERS.items():
         setattr(ECRResponse, name, replacement)
     for operation in model.operation_names:
@@ -158,16 +167,23 @@ def _initiate_layer_upload(self: ECRResponse) -> ActionResult:
 
 def _upload_layer_part(self: ECRResponse) -> ActionResult:
     repository = _repository(self)
+    upload_id = self._get_param("uploadId")
+    first, last = self._get_param("partFirstByte"), self._get_param("partLastByte")
     blob = base64.b64decode(self._get_param("layerPartBlob") or "")
-    return _answer(
-        lambda: _rules().upload_part(
-            repository,
-            self._get_param("uploadId"),
-            self._get_param("partFirstByte"),
-            self._get_param("partLastByte"),
-            blob,
-        )
-    )
+    _drop_request_body(self)
+    return _answer(lambda: _rules().upload_part(repository, upload_id, first, last, blob))
+
+
+def _drop_request_body(response: ECRResponse) -> None:
+    """Let go of a part's ~14 MB request body as soon as it is decoded.
+
+    moto's request object ends up in a reference cycle that only a full garbage collection
+    frees, so without this the server's memory would grow by one body per part for a while.
+    """
+    response.body = response.raw_body = None
+    request = getattr(response, "normalized_request", None)
+    for cached in ("_cached_data", "data"):
+        getattr(request, "__dict__", {}).pop(cached, None)
 
 
 def _complete_layer_upload(self: ECRResponse) -> ActionResult:
@@ -201,6 +217,23 @@ def _get_download_url_for_layer(self: ECRResponse) -> ActionResult:
         return {"downloadUrl": f"http://{host}{path}?{query}", "layerDigest": digest}
 
     return _answer(url)
+
+
+def _put_image(self: ECRResponse) -> ActionResult:
+    repository = _repository(self)
+    manifest = self._get_param("imageManifest")
+    try:
+        digest = _rules().image_digest(repository, manifest, self._get_param("imageDigest"))
+    except EcrError as error:
+        raise _ServiceError(error) from None
+    image = self.ecr_backend.put_image(
+        repository.name,
+        manifest,
+        self._get_param("imageTag"),
+        self._get_param("imageManifestMediaType"),
+        digest,
+    )
+    return ActionResult({"image": image})
 
 
 def _describe_repositories(self: ECRResponse) -> ActionResult:
@@ -271,6 +304,7 @@ _HANDLERS: dict[str, Callable[[ECRResponse], ActionResult]] = {
     "complete_layer_upload": _complete_layer_upload,
     "batch_check_layer_availability": _batch_check_layer_availability,
     "get_download_url_for_layer": _get_download_url_for_layer,
+    "put_image": _put_image,
     "describe_repositories": _describe_repositories,
     "describe_images": _describe_images,
 }

@@ -304,6 +304,27 @@ class LayerRules:
         path = self.store.layer_path(digest)
         return path if SHA256_DIGEST.fullmatch(digest) and path.is_file() else None
 
+    # -- PutImage -----------------------------------------------------------------------------
+
+    def image_digest(self, repository: Repository, manifest: str, given: str | None) -> str:
+        """The digest of an image manifest, after checking the layers it names are stored."""
+        digest = "sha256:" + hashlib.sha256(manifest.encode()).hexdigest()
+        if given and given != digest:
+            raise EcrError(
+                "ImageDigestDoesNotMatchException",
+                f"Invalid parameter at 'imageDigest' failed to satisfy constraint: 'The image "
+                f"digest {given} does not match the calculated digest {digest}'",
+            )
+        missing = sorted(referenced_digests([manifest]) - set(repository.layers))
+        if missing:
+            raise EcrError(
+                "LayersNotFoundException",
+                f"Layers with digests '{missing}' required for pushing image into repository "
+                f"with name '{repository.name}' in the registry with id "
+                f"'{repository.registry_id}' do not exist",
+            )
+        return digest
+
     # -- helpers ------------------------------------------------------------------------------
 
     def _find(self, repository: Repository, upload_id: str) -> LayerUpload:

@@ -132,3 +132,39 @@ def test_help_explains_the_command() -> None:
     assert done.returncode == 0
     for option in ("--host", "--port", "--seed", "--upload-ttl", "--allow-remote"):
         assert option in done.stdout
+
+
+def _rss_bytes(pid: int) -> int:
+    status = Path(f"/proc/{pid}/status").read_text()
+    match = re.search(r"VmRSS:\s+(\d+) kB", status)
+    assert match
+    return int(match.group(1)) * 1024
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc")
+def test_memory_stays_flat_while_a_large_layer_is_uploaded() -> None:
+    """120 MiB go through the backend; its resident memory grows by far less than that."""
+    part = bytes(range(256)) * (10 * MiB // 256)
+    with local_ecr_process() as (process, url):
+        client = make_client(url)
+        client.create_repository(repositoryName="cli/large")
+        upload_id = client.initiate_layer_upload(repositoryName="cli/large")["uploadId"]
+
+        def send(index: int) -> None:
+            client.upload_layer_part(
+                repositoryName="cli/large",
+                uploadId=upload_id,
+                partFirstByte=index * len(part),
+                partLastByte=(index + 1) * len(part) - 1,
+                layerPartBlob=part,
+            )
+
+        for index in range(2):  # warm up: the first parts allocate the request buffers
+            send(index)
+        before = _rss_bytes(process.pid)
+        for index in range(2, 12):
+            send(index)
+        grown = _rss_bytes(process.pid) - before
+        assert grown < 40 * MiB, f"the backend grew by {grown / MiB:.1f} MiB for 100 MiB of parts"
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0

@@ -107,7 +107,11 @@ def docker_manifest(config: bytes, layers: Sequence[bytes]) -> str:
     manifest = {
         "schemaVersion": 2,
         "mediaType": DOCKER_MANIFEST,
-        "config": {"mediaType": DOCKER_CONFIG, "size": len(config), "digest": sha256_digest(config)},
+        "config": {
+            "mediaType": DOCKER_CONFIG,
+            "size": len(config),
+            "digest": sha256_digest(config),
+        },
         "layers": [
             {"mediaType": DOCKER_LAYER, "size": len(layer), "digest": sha256_digest(layer)}
             for layer in layers

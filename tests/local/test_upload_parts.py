@@ -50,7 +50,9 @@ def test_initiate_returns_a_uuid_and_the_10_mib_part_size(ecr_client: Any, repos
 
 
 def test_initiate_gives_a_new_id_each_time(ecr_client: Any, repository: str) -> None:
-    ids = {ecr_client.initiate_layer_upload(repositoryName=repository)["uploadId"] for _ in range(3)}
+    ids = {
+        ecr_client.initiate_layer_upload(repositoryName=repository)["uploadId"] for _ in range(3)
+    }
     assert len(ids) == 3
 
 

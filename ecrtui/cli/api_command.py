@@ -1,0 +1,245 @@
+"""The aws-CLI-compatible commands, generated from ECR's operation models.
+
+`ecrtui complete-layer-upload` takes the same flags as `aws ecr complete-layer-upload`, the same
+`--cli-input-json` / `--cli-input-yaml` and `--generate-cli-skeleton`, prints the same output, and
+exits with the aws CLI v2's documented statuses. Before anything is sent, the request is checked
+against the model, so invalid input never reaches the network.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import re
+import sys
+import traceback
+from typing import Any, NoReturn, TextIO
+
+from ecrtui.cli.arguments import (
+    add_member_arguments,
+    option_name,
+    parameters_from_arguments,
+    read_text_param,
+)
+from ecrtui.cli.global_options import GlobalOptions, UsageError, add_global_help
+from ecrtui.cli.output import render, write
+from ecrtui.cli.skeleton import (
+    SKELETON_MODES,
+    input_skeleton,
+    output_skeleton,
+    plain_text,
+    yaml_input_skeleton,
+)
+from ecrtui.ecr.errors import EcrCallError, ErrorKind
+from ecrtui.ecr.model import cli_name, operation_model
+
+# Exit statuses as the aws CLI v2 documents them.
+EXIT_USAGE = 252
+EXIT_CONFIG = 253
+EXIT_SERVICE = 254
+EXIT_OTHER = 255
+EXIT_INTERRUPTED = 130
+
+_EXIT_FOR_KIND = {
+    ErrorKind.VALIDATION: EXIT_USAGE,
+    ErrorKind.CREDENTIALS: EXIT_CONFIG,
+    ErrorKind.SERVICE: EXIT_SERVICE,
+    ErrorKind.CONNECTION: EXIT_OTHER,
+    ErrorKind.OTHER: EXIT_OTHER,
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def build_parser(operation: str) -> argparse.ArgumentParser:
+    from ecrtui.ecr.validation import field_rules
+
+    model = operation_model(operation)
+    parser = _Parser(
+        prog=f"ecrtui {cli_name(operation)}",
+        description=plain_text(model.documentation or ""),
+        epilog=f"Same flags, input files and output as `aws ecr {cli_name(operation)}`; "
+        "the request is checked against ECR's API model before it is sent.",
+    )
+    add_member_arguments(parser, model.input_shape, field_rules(operation))
+    inputs = parser.add_argument_group("input and skeletons")
+    source = inputs.add_mutually_exclusive_group()
+    source.add_argument(
+        "--cli-input-json",
+        metavar="JSON",
+        help="the request as JSON text or file://path; options on the command line win",
+    )
+    source.add_argument(
+        "--cli-input-yaml",
+        metavar="YAML",
+        help="the request as YAML text or file://path; options on the command line win",
+    )
+    inputs.add_argument(
+        "--generate-cli-skeleton",
+        nargs="?",
+        const="input",
+        choices=SKELETON_MODES,
+        help="print a request skeleton (input, yaml-input) or a sample response (output); "
+        "sends nothing",
+    )
+    if _can_paginate(operation):
+        paging = parser.add_argument_group("pagination (every page is fetched by default)")
+        paging.add_argument("--starting-token", metavar="TOKEN", help="resume from this token")
+        paging.add_argument("--page-size", type=int, metavar="N", help="items per call")
+        paging.add_argument("--max-items", type=int, metavar="N", help="stop after N items")
+    add_global_help(parser)
+    return parser
+
+
+def run(
+    operation: str,
+    argv: list[str],
+    options: GlobalOptions,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
+    """Run one command; returns its exit status. Nothing but the response goes to stdout."""
+    out, err = stdout or sys.stdout, stderr or sys.stderr
+    if options.debug:
+        _log_to(err)
+    try:
+        return _run(operation, argv, options, out)
+    except UsageError as error:
+        err.write(f"usage: ecrtui {cli_name(operation)} [parameters]\n")
+        err.write(f"ecrtui: error: {error}\n")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        out.write("\n")
+        return EXIT_INTERRUPTED
+    except Exception as raised:
+        failure = EcrCallError.from_exception(raised, operation)
+        if options.debug:
+            traceback.print_exception(raised, file=err)
+        err.write(f"\n{failure}\n")
+        if failure.hint:
+            err.write(f"hint: {failure.hint}\n")
+        return _EXIT_FOR_KIND[failure.kind]
+
+
+def _run(operation: str, argv: list[str], options: GlobalOptions, out: TextIO) -> int:
+    from ecrtui.ecr.validation import validate
+
+    model = operation_model(operation)
+    parsed = build_parser(operation).parse_args(argv)
+    if parsed.generate_cli_skeleton in ("input", "yaml-input"):
+        skeleton = (
+            input_skeleton if parsed.generate_cli_skeleton == "input" else yaml_input_skeleton
+        )
+        write(out, skeleton(model))
+        return 0
+    params = _input_document(parsed)
+    params.update(parameters_from_arguments(model.input_shape, parsed))
+    missing = [
+        option_name(member)
+        for member in (model.input_shape.required_members if model.input_shape else [])
+        if params.get(member) is None
+    ]
+    if missing:
+        raise UsageError(f"the following arguments are required: {', '.join(missing)}")
+    problems = validate(operation, params)
+    if problems:
+        raise EcrCallError.invalid_request(operation, problems)
+    if parsed.generate_cli_skeleton == "output":
+        write(out, output_skeleton(model))
+        return 0
+    response = _call(operation, params, parsed, options)
+    response.pop("ResponseMetadata", None)
+    write(out, render(response, options.output, options.query))
+    return 0
+
+
+def _input_document(parsed: argparse.Namespace) -> dict[str, Any]:
+    """The request read from --cli-input-json or --cli-input-yaml (text or file://path)."""
+    if parsed.cli_input_json is not None:
+        text = read_text_param(parsed.cli_input_json)
+        try:
+            document = json.loads(text)
+        except ValueError as error:
+            raise UsageError(f"Invalid JSON received for --cli-input-json: {error}") from None
+        where = "--cli-input-json"
+    elif parsed.cli_input_yaml is not None:
+        import yaml
+
+        text = read_text_param(parsed.cli_input_yaml)
+        try:
+            document = yaml.safe_load(text)
+        except yaml.YAMLError as error:
+            raise UsageError(f"Invalid YAML received for --cli-input-yaml: {error}") from None
+        where = "--cli-input-yaml"
+    else:
+        return {}
+    if document is None:
+        return {}
+    if not isinstance(document, dict):
+        raise UsageError(f"{where} must hold a JSON object / YAML mapping of parameters")
+    return document
+
+
+def _can_paginate(operation: str) -> bool:
+    import botocore.session
+
+    paginators = botocore.session.get_session().get_paginator_model("ecr")
+    try:
+        paginators.get_paginator(operation)
+    except ValueError:
+        return False
+    return True
+
+
+def _call(
+    operation: str, params: dict[str, Any], parsed: argparse.Namespace, options: GlobalOptions
+) -> dict[str, Any]:
+    from botocore import xform_name
+
+    from ecrtui.ecr.client import make_client
+
+    client = make_client(options.target(), raw_timestamps=True)
+    name = xform_name(operation)
+    manual = "nextToken" in params or "maxResults" in params
+    if options.paginate and client.can_paginate(name) and not manual:
+        config = {
+            "MaxItems": getattr(parsed, "max_items", None),
+            "PageSize": getattr(parsed, "page_size", None),
+            "StartingToken": getattr(parsed, "starting_token", None),
+        }
+        pages = client.get_paginator(name).paginate(
+            **params, PaginationConfig={k: v for k, v in config.items() if v is not None}
+        )
+        result: dict[str, Any] = pages.build_full_result()
+        return result
+    response: dict[str, Any] = getattr(client, name)(**params)
+    return response
+
+
+_SECRETS = re.compile(
+    r"(?i)((?:x-amz-security-token|authorization|aws_secret_access_key|aws_session_token|"
+    r"secretaccesskey|sessiontoken)['\"]?\s*[:=]\s*b?['\"]?)([^'\",}\s]+)"
+)
+
+
+class _RedactSecrets(logging.Filter):
+    """--debug shows requests, never credentials: tokens, signatures and secrets are masked."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        record.msg, record.args = _SECRETS.sub(r"\1<redacted>", message), ()
+        return True
+
+
+def _log_to(stream: TextIO) -> None:
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter("%(asctime)s - %(name)s - %(levelname)s - %(message)s"))
+    handler.addFilter(_RedactSecrets())
+    for name in ("botocore", "ecrtui", "urllib3"):
+        logger = logging.getLogger(name)
+        logger.setLevel(logging.DEBUG)
+        logger.addHandler(handler)

@@ -1,0 +1,137 @@
+"""The aws CLI's global options, accepted before or after the command, as the aws CLI does."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass, field
+
+from ecrtui.ecr.client import Target
+
+# option -> takes a value
+GLOBAL_OPTIONS: dict[str, bool] = {
+    "--profile": True,
+    "--region": True,
+    "--endpoint-url": True,
+    "--output": True,
+    "--query": True,
+    "--cli-read-timeout": True,
+    "--cli-connect-timeout": True,
+    "--debug": False,
+    "--no-verify-ssl": False,
+    "--no-paginate": False,
+}
+
+OUTPUT_FORMATS = ("json", "yaml", "text")
+
+
+class UsageError(Exception):
+    """A bad command line: exit status 252, as the aws CLI v2 documents."""
+
+
+@dataclass
+class GlobalOptions:
+    profile: str | None = None
+    region: str | None = None
+    endpoint_url: str | None = None
+    output: str = "json"
+    query: str | None = None
+    debug: bool = False
+    read_timeout: float | None = None
+    connect_timeout: float | None = None
+    verify_ssl: bool = True
+    paginate: bool = True
+    given: list[str] = field(default_factory=list)
+
+    def target(self) -> Target:
+        return Target(
+            profile=self.profile,
+            region=self.region,
+            endpoint_url=self.endpoint_url,
+            read_timeout=self.read_timeout,
+            connect_timeout=self.connect_timeout,
+            verify_ssl=self.verify_ssl,
+        )
+
+
+def split_global_options(argv: list[str]) -> tuple[GlobalOptions, list[str]]:
+    """Take the global options out of argv wherever they stand; the rest keeps its order."""
+    options = GlobalOptions()
+    rest: list[str] = []
+    index = 0
+    while index < len(argv):
+        word = argv[index]
+        name, has_inline, inline = word.partition("=")
+        if name not in GLOBAL_OPTIONS:
+            rest.append(word)
+            index += 1
+            continue
+        if GLOBAL_OPTIONS[name]:
+            if has_inline:
+                value = inline
+            elif index + 1 < len(argv):
+                index += 1
+                value = argv[index]
+            else:
+                raise UsageError(f"argument {name}: expected one argument")
+            _apply(options, name, value)
+        else:
+            _apply(options, name, None)
+        options.given.append(name)
+        index += 1
+    return options, rest
+
+
+def _apply(options: GlobalOptions, name: str, value: str | None) -> None:
+    if name == "--output":
+        if value not in OUTPUT_FORMATS:
+            choices = ", ".join(f"'{choice}'" for choice in OUTPUT_FORMATS)
+            raise UsageError(
+                f"argument --output: invalid choice: '{value}' (choose from {choices})"
+            )
+        options.output = value
+    elif name in ("--cli-read-timeout", "--cli-connect-timeout"):
+        seconds = _seconds(name, value or "")
+        if name == "--cli-read-timeout":
+            options.read_timeout = seconds
+        else:
+            options.connect_timeout = seconds
+    elif name == "--debug":
+        options.debug = True
+    elif name == "--no-verify-ssl":
+        options.verify_ssl = False
+    elif name == "--no-paginate":
+        options.paginate = False
+    else:
+        setattr(options, name[2:].replace("-", "_"), value)
+
+
+def _seconds(name: str, text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        raise UsageError(f"argument {name}: invalid number of seconds: '{text}'") from None
+    if value < 0:
+        raise UsageError(f"argument {name}: must not be negative: '{text}'")
+    # As in the aws CLI, 0 means no timeout (block forever).
+    return None if value == 0 else value
+
+
+def add_global_help(parser: argparse.ArgumentParser) -> None:
+    """Document the global options in a command's --help (they are parsed before argparse)."""
+    group = parser.add_argument_group("global options (before or after the command)")
+    group.add_argument("--profile", metavar="NAME", help="a profile from the AWS config files")
+    group.add_argument("--region", metavar="REGION", help="the AWS region, e.g. us-east-1")
+    group.add_argument("--endpoint-url", metavar="URL", help="send requests to this URL")
+    group.add_argument("--output", choices=OUTPUT_FORMATS, help="output format (default: json)")
+    group.add_argument("--query", metavar="JMESPATH", help="a JMESPath query on the response")
+    group.add_argument("--debug", action="store_true", help="log every request (no secrets)")
+    group.add_argument(
+        "--cli-read-timeout", metavar="SECONDS", help="socket read timeout; 0 blocks forever"
+    )
+    group.add_argument(
+        "--cli-connect-timeout", metavar="SECONDS", help="connect timeout; 0 blocks forever"
+    )
+    group.add_argument("--no-verify-ssl", action="store_true", help="skip TLS verification")
+    group.add_argument(
+        "--no-paginate", action="store_true", help="one call only, no automatic pagination"
+    )

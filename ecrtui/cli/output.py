@@ -1,0 +1,97 @@
+"""Printing a response as the aws CLI does: json, yaml or text, after an optional --query."""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import json
+from typing import Any, TextIO
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()
+    if isinstance(value, (bytes, bytearray)):
+        return base64.b64encode(bytes(value)).decode("utf-8")
+    raise TypeError(f"cannot print a {type(value).__name__}")
+
+
+def to_json(data: Any) -> str:
+    """The aws CLI's JSON: four-space indent, non-ASCII kept, a newline at the end."""
+    return json.dumps(data, indent=4, default=_encode, ensure_ascii=False) + "\n"
+
+
+def to_yaml(data: Any) -> str:
+    import yaml
+
+    plain = json.loads(json.dumps(data, default=_encode))
+    return str(yaml.safe_dump(plain, default_flow_style=False, sort_keys=False, allow_unicode=True))
+
+
+def to_text(data: Any) -> str:
+    """The aws CLI's text output: tab-separated scalars, one line per object, nested by key."""
+    lines: list[str] = []
+    _text(data, lines, None, None)
+    return "".join(line + "\n" for line in lines)
+
+
+def _text(item: Any, lines: list[str], identifier: str | None, keys: list[str] | None) -> None:
+    if isinstance(item, dict):
+        scalars, nested = _split(item, keys)
+        if scalars:
+            lines.append("\t".join(([identifier.upper()] if identifier else []) + scalars))
+        for key, value in nested:
+            _text(value, lines, key, None)
+    elif isinstance(item, list):
+        if not item:
+            return
+        if any(isinstance(element, dict) for element in item):
+            shared = sorted(
+                {k for e in item if isinstance(e, dict) for k, v in e.items() if not _nested(v)}
+            )
+            for element in item:
+                _text(element, lines, identifier, shared)
+            return
+        scalars = [str(element) for element in item if not _nested(element)]
+        if scalars:
+            if identifier:
+                lines.extend(f"{identifier.upper()}\t{value}" for value in scalars)
+            else:
+                lines.append("\t".join(scalars))
+        for element in item:
+            if _nested(element):
+                _text(element, lines, identifier, None)
+    else:
+        lines.append(str(item))
+
+
+def _nested(value: Any) -> bool:
+    return isinstance(value, (dict, list))
+
+
+def _split(item: dict[str, Any], keys: list[str] | None) -> tuple[list[str], list[tuple[str, Any]]]:
+    if keys is None:
+        ordered = sorted(item.items())
+        scalars = [str(value) for _, value in ordered if not _nested(value)]
+        return scalars, [(key, value) for key, value in ordered if _nested(value)]
+    scalars = [str(item.get(key, "")) for key in keys]
+    return scalars, [(key, item[key]) for key in sorted(set(item) - set(keys))]
+
+
+def render(data: Any, output: str, query: str | None = None) -> str:
+    """The text to print for `data`; empty when the aws CLI prints nothing."""
+    if query is not None:
+        import jmespath
+
+        data = jmespath.search(query, data)
+    if output == "json":
+        return "" if data == {} else to_json(data)
+    if output == "yaml":
+        return to_yaml(data)
+    return to_text(data)
+
+
+def write(stream: TextIO, text: str) -> None:
+    if text:
+        stream.write(text)
+        stream.flush()

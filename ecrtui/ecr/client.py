@@ -1,0 +1,89 @@
+"""The client factory: the standard AWS credential chain, profiles, regions and endpoints.
+
+Everything botocore reads on its own still applies (AWS_PROFILE, AWS_REGION, the config and
+credentials files, SSO, AWS_ENDPOINT_URL_ECR / AWS_ENDPOINT_URL, AWS_MAX_ATTEMPTS); explicit
+options win. Retries use botocore's `standard` mode, as the aws CLI does, unless the user's config
+or AWS_RETRY_MODE chooses another.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from ecrtui import __version__
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where calls go: a profile, region and endpoint; None means "as AWS config says"."""
+
+    profile: str | None = None
+    region: str | None = None
+    endpoint_url: str | None = None
+    read_timeout: float | None = None
+    connect_timeout: float | None = None
+    verify_ssl: bool = True
+
+
+def make_session(target: Target, raw_timestamps: bool = False) -> Any:
+    """A botocore session for this target.
+
+    raw_timestamps keeps timestamps as the service sent them (epoch seconds), as the aws CLI v1
+    prints them.
+    """
+    import botocore.session
+
+    session = botocore.session.Session(profile=target.profile)
+    if target.region:
+        session.set_config_variable("region", target.region)
+    if raw_timestamps:
+        factory = session.get_component("response_parser_factory")
+        factory.set_parser_defaults(timestamp_parser=lambda value: value)
+    return session
+
+
+def retry_mode(session: Any) -> str:
+    """The user's retry mode if they chose one, else `standard` (the aws CLI's default)."""
+    chosen = os.environ.get("AWS_RETRY_MODE")
+    if chosen:
+        return chosen
+    try:
+        scoped = session.get_scoped_config()
+    except Exception:  # a missing profile surfaces later, when the client is made
+        scoped = {}
+    return str(scoped.get("retry_mode") or "standard")
+
+
+def make_client(
+    target: Target,
+    service: str = "ecr",
+    *,
+    session: Any = None,
+    raw_timestamps: bool = False,
+    max_attempts: int | None = None,
+) -> Any:
+    """A botocore client for `service` at this target. Raises botocore's own errors
+    (ProfileNotFound, NoRegionError); callers wrap them with EcrCallError.from_exception."""
+    from botocore.config import Config
+
+    session = session or make_session(target, raw_timestamps=raw_timestamps)
+    retries: dict[str, Any] = {"mode": retry_mode(session)}
+    if max_attempts is not None:
+        retries["total_max_attempts"] = max_attempts
+    timeouts = {
+        name: value
+        for name, value in (
+            ("read_timeout", target.read_timeout),
+            ("connect_timeout", target.connect_timeout),
+        )
+        if value is not None
+    }
+    config = Config(retries=retries, user_agent_extra=f"ecrtui/{__version__}", **timeouts)
+    return session.create_client(
+        service,
+        endpoint_url=target.endpoint_url,
+        verify=target.verify_ssl,
+        config=config,
+    )
