@@ -4,9 +4,9 @@ moto internals touched, and nothing else:
 - `moto.ecr.responses.ECRResponse`: its per-operation handler methods are replaced or added
   (InitiateLayerUpload, UploadLayerPart, CompleteLayerUpload, BatchCheckLayerAvailability,
   GetDownloadUrlForLayer, PutImage, DescribeRepositories, DescribeImages), and every handler is
-  wrapped with the model's constraint checks. Handlers read parameters with `BaseResponse._get_param`, the raw
-  body from `BaseResponse.body`, the Host header from `BaseResponse.headers`, and return
-  `moto.core.responses.ActionResult`.
+  wrapped with the model's constraint checks. Handlers read parameters with
+  `BaseResponse._get_param`, the raw body from `BaseResponse.body`, the Host header from
+  `BaseResponse.headers`, and return `moto.core.responses.ActionResult`.
 - `moto.ecr.models.ECRBackend._get_repository` (raises moto's RepositoryNotFoundException),
   `ECRBackend.describe_repositories` / `describe_images` for the unpaged lists, and
   `ECRBackend.put_image` (given the real digest: the sha256 of the manifest).
