@@ -16,19 +16,15 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 
 def _api_command(args: list[str]) -> int | None:
-    """Run an aws-CLI-compatible command if argv names one (global options may come first)."""
+    """Run an aws-CLI-compatible command if argv names one (global options may stand anywhere)."""
     from ecrtui.cli.global_options import UsageError, split_global_options
 
-    words = [word for word in args if not word.startswith("-")]
-    if not words or not any(word in API_COMMANDS for word in words[:3]):
-        return None
     try:
         options, rest = split_global_options(args)
     except UsageError as error:
-        print(
-            f"usage: ecrtui [options] <command> [parameters]\necrtui: error: {error}",
-            file=sys.stderr,
-        )
+        if not any(word in API_COMMANDS for word in args):
+            return None
+        print(f"usage: ecrtui <command> [parameters]\necrtui: error: {error}", file=sys.stderr)
         return 252
     if not rest or rest[0] not in API_COMMANDS:
         return None

@@ -18,6 +18,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ecrtui.ecr.model import service_model
+
 DIGEST_LIKE = "a digest like sha256:<64 hex characters>"
 _SHA256_DIGEST = re.compile("sha256:[0-9a-f]{64}")
 # Shapes held to sha256 digests: the model's LayerDigest pattern accepts any "algo:hex", and
@@ -101,16 +103,9 @@ def field_rules(operation: str) -> dict[str, list[str]]:
 
 
 @functools.cache
-def _service_model() -> Any:
-    import botocore.session
-
-    return botocore.session.get_session().get_service_model("ecr")
-
-
-@functools.cache
 def _input_shape(operation: str) -> Any:
     """The operation's input structure; ValueError for a name that is not an ECR operation."""
-    model = _service_model()
+    model = service_model()
     if operation not in model.operation_names:
         close = difflib.get_close_matches(operation, model.operation_names, n=1)
         hint = f" (did you mean {close[0]}?)" if close else ""

@@ -554,7 +554,7 @@ def test_maps_timestamps_and_booleans(monkeypatch: pytest.MonkeyPatch) -> None:
 
     from ecrtui.ecr import validation
 
-    monkeypatch.setattr(validation, "_service_model", lambda: ServiceModel(TINY_MODEL))
+    monkeypatch.setattr(validation, "service_model", lambda: ServiceModel(TINY_MODEL))
     good = {"labels": {"a": "b"}, "since": datetime.datetime(2024, 1, 1), "force": False}
     assert validate("TinyCall", good) == []
     assert validate("TinyCall", {"since": "2024-01-01T00:00:00Z"}) == []
