@@ -13,9 +13,9 @@ import json
 import logging
 import re
 import sys
-import traceback
 from typing import Any, NoReturn, TextIO
 
+from ecrtui.cli import exit_codes
 from ecrtui.cli.arguments import (
     add_member_arguments,
     option_name,
@@ -31,23 +31,8 @@ from ecrtui.cli.skeleton import (
     plain_text,
     yaml_input_skeleton,
 )
-from ecrtui.ecr.errors import EcrCallError, ErrorKind
+from ecrtui.ecr.errors import EcrCallError
 from ecrtui.ecr.model import cli_name, operation_model
-
-# Exit statuses as the aws CLI v2 documents them.
-EXIT_USAGE = 252
-EXIT_CONFIG = 253
-EXIT_SERVICE = 254
-EXIT_OTHER = 255
-EXIT_INTERRUPTED = 130
-
-_EXIT_FOR_KIND = {
-    ErrorKind.VALIDATION: EXIT_USAGE,
-    ErrorKind.CREDENTIALS: EXIT_CONFIG,
-    ErrorKind.SERVICE: EXIT_SERVICE,
-    ErrorKind.CONNECTION: EXIT_OTHER,
-    ErrorKind.OTHER: EXIT_OTHER,
-}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -111,18 +96,12 @@ def run(
     except UsageError as error:
         err.write(f"usage: ecrtui {cli_name(operation)} [parameters]\n")
         err.write(f"ecrtui: error: {error}\n")
-        return EXIT_USAGE
+        return exit_codes.USAGE
     except KeyboardInterrupt:
         out.write("\n")
-        return EXIT_INTERRUPTED
+        return exit_codes.INTERRUPTED
     except Exception as raised:
-        failure = EcrCallError.from_exception(raised, operation)
-        if options.debug:
-            traceback.print_exception(raised, file=err)
-        err.write(f"\n{failure}\n")
-        if failure.hint:
-            err.write(f"hint: {failure.hint}\n")
-        return _EXIT_FOR_KIND[failure.kind]
+        return exit_codes.report_failure(raised, operation, err, options.debug)
 
 
 def _run(operation: str, argv: list[str], options: GlobalOptions, out: TextIO) -> int:
@@ -151,10 +130,37 @@ def _run(operation: str, argv: list[str], options: GlobalOptions, out: TextIO) -
     if parsed.generate_cli_skeleton == "output":
         write(out, output_skeleton(model))
         return 0
-    response = _call(operation, params, parsed, options)
+    try:
+        response = _call(operation, params, parsed, options)
+    except Exception as raised:
+        if operation == "CompleteLayerUpload":
+            _journal_completion(params, error=EcrCallError.from_exception(raised, operation))
+        raise
     response.pop("ResponseMetadata", None)
+    if operation == "CompleteLayerUpload":
+        _journal_completion(params, response=response)
     write(out, render(response, options.output, options.query))
     return 0
+
+
+def _journal_completion(
+    params: dict[str, Any],
+    response: dict[str, Any] | None = None,
+    error: EcrCallError | None = None,
+) -> None:
+    """If the journal knows this upload, record that it completed, or why it did not."""
+    from ecrtui.uploads.journal import UploadJournal, UploadState
+
+    with UploadJournal() as journal:
+        record = journal.find(str(params.get("uploadId")))
+        if record is None or record.repository != params.get("repositoryName"):
+            return
+        if response is not None:
+            journal.update(record.row_id, state=UploadState.COMPLETED, final_response=response)
+        elif error is not None and error.kind.value == "service":
+            journal.update(
+                record.row_id, last_error_code=error.code, last_error_message=error.message
+            )
 
 
 def _input_document(parsed: argparse.Namespace) -> dict[str, Any]:

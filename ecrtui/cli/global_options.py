@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import dataclass, field
+from typing import Any
 
 from ecrtui.ecr.client import Target
 
@@ -53,15 +54,19 @@ class GlobalOptions:
         )
 
 
-def split_global_options(argv: list[str]) -> tuple[GlobalOptions, list[str]]:
-    """Take the global options out of argv wherever they stand; the rest keeps its order."""
+def split_global_options(
+    argv: list[str], keep: frozenset[str] = frozenset()
+) -> tuple[GlobalOptions, list[str]]:
+    """Take the global options out of argv wherever they stand; the rest keeps its order.
+
+    Options in `keep` stay in the rest, for a command that gives them its own meaning."""
     options = GlobalOptions()
     rest: list[str] = []
     index = 0
     while index < len(argv):
         word = argv[index]
         name, has_inline, inline = word.partition("=")
-        if name not in GLOBAL_OPTIONS:
+        if name not in GLOBAL_OPTIONS or name in keep:
             rest.append(word)
             index += 1
             continue
@@ -116,9 +121,11 @@ def _seconds(name: str, text: str) -> float | None:
     return None if value == 0 else value
 
 
-def add_global_help(parser: argparse.ArgumentParser) -> None:
+def add_global_help(parser: argparse.ArgumentParser, skip: set[str] | None = None) -> None:
     """Document the global options in a command's --help (they are parsed before argparse)."""
-    group = parser.add_argument_group("global options (before or after the command)")
+    group = _SkippingGroup(
+        parser.add_argument_group("global options (before or after the command)"), skip or set()
+    )
     group.add_argument("--profile", metavar="NAME", help="a profile from the AWS config files")
     group.add_argument("--region", metavar="REGION", help="the AWS region, e.g. us-east-1")
     group.add_argument("--endpoint-url", metavar="URL", help="send requests to this URL")
@@ -135,3 +142,14 @@ def add_global_help(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--no-paginate", action="store_true", help="one call only, no automatic pagination"
     )
+
+
+class _SkippingGroup:
+    """An argument group that leaves out the options a command defines for itself."""
+
+    def __init__(self, group: Any, skip: set[str]) -> None:
+        self.group, self.skip = group, skip
+
+    def add_argument(self, name: str, **kwargs: Any) -> None:
+        if name not in self.skip:
+            self.group.add_argument(name, **kwargs)

@@ -19,13 +19,18 @@ def _api_command(args: list[str]) -> int | None:
     """Run an aws-CLI-compatible command if argv names one (global options may stand anywhere)."""
     from ecrtui.cli.global_options import UsageError, split_global_options
 
+    keep = frozenset({"--output"}) if "uploads" in args else frozenset()
     try:
-        options, rest = split_global_options(args)
+        options, rest = split_global_options(args, keep)
     except UsageError as error:
-        if not any(word in API_COMMANDS for word in args):
+        if not any(word in API_COMMANDS or word in UPLOAD_COMMANDS for word in args):
             return None
         print(f"usage: ecrtui <command> [parameters]\necrtui: error: {error}", file=sys.stderr)
         return 252
+    if rest and rest[0] in UPLOAD_COMMANDS:
+        from ecrtui.cli import upload_commands
+
+        return upload_commands.run(rest[0], rest[1:], options)
     if not rest or rest[0] not in API_COMMANDS:
         return None
     from ecrtui.cli.api_command import run
@@ -46,8 +51,19 @@ API_COMMANDS: dict[str, str] = {
 }
 
 
+# Upload commands (see ecrtui.cli.upload_commands)
+UPLOAD_COMMANDS: dict[str, str] = {
+    "push-layer": "push a layer file in parts, with a progress bar, and complete it",
+    "resume": "continue an interrupted upload from the byte ECR last accepted",
+    "probe-upload": "learn how many bytes ECR holds of an upload, and track it",
+    "uploads": "list the uploads in flight from the journal",
+    "forget": "mark an upload forgotten in the journal",
+}
+
+
 def build_parser() -> argparse.ArgumentParser:
     commands = "\n".join(f"  {name:<32}{summary}" for name, (_, summary) in COMMANDS.items())
+    commands += "\n" + "\n".join(f"  {name:<32}{text}" for name, text in UPLOAD_COMMANDS.items())
     commands += "\n" + "\n".join(f"  {name:<32}as `aws ecr {name}`" for name in API_COMMANDS)
     parser = argparse.ArgumentParser(
         prog="ecrtui",

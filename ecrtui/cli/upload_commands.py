@@ -1,0 +1,306 @@
+"""`push-layer`, `resume`, `probe-upload`, `uploads` and `forget`: uploads in flight, from a shell.
+
+Thin wrappers over `ecrtui.uploads`: the journal remembers every upload ecrtui starts or tracks,
+and the engine pushes, resumes and probes. Exit statuses follow the aws CLI v2 (see exit_codes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, NoReturn, TextIO
+
+from ecrtui.cli import exit_codes
+from ecrtui.cli.global_options import GlobalOptions, UsageError, add_global_help
+
+PROBE_NOTE = (
+    "Probing relies on observed, not documented, ECR behaviour: ECR refuses a part sent at an "
+    "offset it does not expect and, refusing it, reports lastValidByteReceived. The probe sends an "
+    "empty part at an offset no upload can reach, so the upload is not changed."
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def _size(text: str) -> int:
+    """5MiB, 10485760, 8M, 6.5MiB -> bytes."""
+    units = {"": 1, "b": 1, "k": 1024, "kib": 1024, "m": 1024**2, "mib": 1024**2, "g": 1024**3}
+    cleaned = text.strip().lower().replace(" ", "")
+    number = cleaned.rstrip("kmgib")
+    unit = cleaned[len(number) :]
+    try:
+        value = float(number) * units[unit]
+    except (ValueError, KeyError):
+        raise argparse.ArgumentTypeError(f"not a size: {text!r} (e.g. 10MiB)") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"a part size must be at least 1 byte: {text!r}")
+    return int(value)
+
+
+def build_parser(command: str) -> argparse.ArgumentParser:
+    parser = _Parser(prog=f"ecrtui {command}", description=DESCRIPTIONS[command])
+    if command == "push-layer":
+        parser.add_argument("file", type=Path, metavar="FILE", help="the layer file to push")
+        parser.add_argument("--repository-name", required=True, help="the repository")
+        parser.add_argument("--registry-id", help="the registry (default: your account's)")
+        parser.add_argument(
+            "--part-size",
+            type=_size,
+            help="bytes per part, e.g. 10MiB (default: the partSize ECR gives; ECR wants 5-10 MiB "
+            "for every part but the last)",
+        )
+        parser.add_argument(
+            "--no-complete", action="store_true", help="leave the upload pending on purpose"
+        )
+    elif command == "resume":
+        parser.add_argument("upload_id", metavar="UPLOAD_ID")
+        parser.add_argument(
+            "--no-complete", action="store_true", help="send the parts, but do not complete"
+        )
+    elif command == "probe-upload":
+        parser.epilog = PROBE_NOTE
+        parser.add_argument("--repository-name", required=True, help="the repository")
+        parser.add_argument("--upload-id", required=True, help="the upload id")
+        parser.add_argument("--registry-id", help="the registry (default: your account's)")
+    elif command == "uploads":
+        parser.add_argument("--all", action="store_true", help="also completed, failed, ...")
+    elif command == "forget":
+        parser.add_argument("upload_id", metavar="UPLOAD_ID")
+    if command == "uploads":
+        parser.add_argument(
+            "--output", choices=("table", "json"), default="table", help="(default: table)"
+        )
+    add_global_help(parser, skip={"--output"} if command == "uploads" else set())
+    return parser
+
+
+DESCRIPTIONS = {
+    "push-layer": "Push a layer file to ECR in parts, with a progress bar, retries, and a journal "
+    "entry so it can be resumed; prints CompleteLayerUpload's response as JSON.",
+    "resume": "Continue an interrupted upload from the byte ECR last accepted, reading the rest "
+    "from the source file the journal names, and complete it.",
+    "probe-upload": "Learn whether an upload exists and how many bytes ECR holds, without "
+    "changing it, and track it in the journal.",
+    "uploads": "List the uploads in the journal, newest first (those in flight unless --all).",
+    "forget": "Mark an upload as forgotten in the journal; ECR is not told.",
+}
+COMMANDS = tuple(DESCRIPTIONS)
+
+
+def run(
+    command: str,
+    argv: list[str],
+    options: GlobalOptions,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
+    out, err = stdout or sys.stdout, stderr or sys.stderr
+    try:
+        parsed = build_parser(command).parse_args(argv)
+        return HANDLERS[command](parsed, options, out, err)
+    except UsageError as error:
+        err.write(f"usage: ecrtui {command} ...\necrtui {command}: error: {error}\n")
+        return exit_codes.USAGE
+    except KeyboardInterrupt:
+        err.write("\ninterrupted\n")
+        return exit_codes.INTERRUPTED
+    except Exception as raised:
+        from ecrtui.uploads.engine import Cancelled, PushError
+
+        if isinstance(raised, Cancelled):
+            err.write(f"\ninterrupted: {raised}; resume with `ecrtui resume`\n")
+            return exit_codes.INTERRUPTED
+        if isinstance(raised, PushError):
+            err.write(f"ecrtui {command}: {raised}\n")
+            return exit_codes.OTHER
+        return exit_codes.report_failure(raised, None, err, options.debug)
+
+
+@contextmanager
+def _engine(options: GlobalOptions, err: TextIO) -> Iterator[Any]:
+    """A LayerPusher with a progress bar; Ctrl+C or SIGTERM cancels it between parts."""
+    from ecrtui.cli.progress_bar import ProgressBar
+    from ecrtui.ecr.client import make_client
+    from ecrtui.uploads.engine import LayerPusher
+    from ecrtui.uploads.journal import UploadJournal
+
+    client = make_client(options.target(), max_attempts=1)
+    bar = ProgressBar(err)
+    cancel = threading.Event()
+    with UploadJournal() as journal, _cancel_on_signals(cancel):
+        try:
+            yield LayerPusher(client, journal, on_progress=bar, cancel=cancel)
+        finally:
+            bar.finish()
+
+
+@contextmanager
+def _cancel_on_signals(cancel: threading.Event) -> Iterator[None]:
+    def handle(signum: int, frame: Any) -> None:
+        if cancel.is_set():
+            raise KeyboardInterrupt
+        cancel.set()
+
+    previous = {sig: signal.signal(sig, handle) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _push(parsed: argparse.Namespace, options: GlobalOptions, out: TextIO, err: TextIO) -> int:
+    if not parsed.file.is_file():
+        raise UsageError(f"no such file: {parsed.file}")
+    with _engine(options, err) as pusher:
+        result = pusher.push(
+            parsed.file,
+            parsed.repository_name,
+            registry_id=parsed.registry_id,
+            part_size=parsed.part_size,
+            complete=not parsed.no_complete,
+        )
+    if result.already_exists:
+        err.write(
+            f"{result.digest} already exists in {parsed.repository_name} "
+            f"({result.layer_size} bytes); nothing to push\n"
+        )
+        return 0
+    return _finish(result, out, err)
+
+
+def _resume(parsed: argparse.Namespace, options: GlobalOptions, out: TextIO, err: TextIO) -> int:
+    with _engine(options, err) as pusher:
+        result = pusher.resume(parsed.upload_id, complete=not parsed.no_complete)
+    return _finish(result, out, err)
+
+
+def _finish(result: Any, out: TextIO, err: TextIO) -> int:
+    if result.response is not None:
+        from ecrtui.cli.output import to_json
+
+        out.write(to_json(result.response))
+    else:
+        record = result.record
+        err.write(
+            f"upload {record.upload_id} holds all {record.bytes_confirmed} bytes and is ready to "
+            f"complete with {result.digest}\n"
+        )
+    return 0
+
+
+def _probe(parsed: argparse.Namespace, options: GlobalOptions, out: TextIO, err: TextIO) -> int:
+    from ecrtui.cli.output import to_json
+
+    with _engine(options, err) as pusher:
+        record = pusher.probe(parsed.repository_name, parsed.upload_id, parsed.registry_id)
+    out.write(
+        to_json(
+            {
+                "repositoryName": record.repository,
+                "uploadId": record.upload_id,
+                "bytesHeld": record.bytes_confirmed,
+                "lastValidByteReceived": record.bytes_confirmed - 1,
+                "state": record.state.value,
+            }
+        )
+    )
+    return 0
+
+
+def _uploads(parsed: argparse.Namespace, options: GlobalOptions, out: TextIO, err: TextIO) -> int:
+    from ecrtui.uploads.journal import UploadJournal
+
+    with UploadJournal() as journal:
+        records = journal.uploads(include_finished=parsed.all)
+    if parsed.output == "json":
+        from ecrtui.cli.output import to_json
+
+        out.write(to_json([_as_dict(record) for record in records]))
+        return 0
+    out.write(uploads_table(records))
+    return 0
+
+
+def uploads_table(records: list[Any], now: float | None = None) -> str:
+    import humanize
+
+    now = time.time() if now is None else now
+    header = ("REPOSITORY", "UPLOAD ID", "ECR HOLDS", "OF", "%", "STATE", "LAST ACTIVITY")
+    rows = [header]
+    for record in records:
+        size = record.source_size
+        percent = record.percent
+        rows.append(
+            (
+                record.repository,
+                record.upload_id,
+                humanize.naturalsize(record.bytes_confirmed, binary=True),
+                humanize.naturalsize(size, binary=True) if size is not None else "?",
+                f"{percent:.0f}" if percent is not None else "?",
+                record.state.value,
+                humanize.naturaltime(datetime.timedelta(seconds=max(0, now - record.updated_at))),
+            )
+        )
+    if len(rows) == 1:
+        return "no uploads in flight (ecrtui uploads --all shows finished ones)\n"
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    return "".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        + "\n"
+        for row in rows
+    )
+
+
+def _as_dict(record: Any) -> dict[str, Any]:
+    return {
+        "repositoryName": record.repository,
+        "uploadId": record.upload_id,
+        "registryId": record.registry_id,
+        "endpoint": record.endpoint,
+        "region": record.region,
+        "origin": record.origin.value,
+        "state": record.state.value,
+        "bytesHeld": record.bytes_confirmed,
+        "size": record.source_size,
+        "partSize": record.part_size,
+        "sourcePath": record.source_path,
+        "localDigest": record.local_digest,
+        "lastErrorCode": record.last_error_code,
+        "lastErrorMessage": record.last_error_message,
+        "createdAt": record.created_at,
+        "updatedAt": record.updated_at,
+        "finalResponse": record.final_response,
+    }
+
+
+def _forget(parsed: argparse.Namespace, options: GlobalOptions, out: TextIO, err: TextIO) -> int:
+    from ecrtui.uploads.journal import UploadJournal, UploadState
+
+    with UploadJournal() as journal:
+        record = journal.find(parsed.upload_id)
+        if record is None:
+            err.write(f"ecrtui forget: upload {parsed.upload_id} is not in the journal\n")
+            return exit_codes.OTHER
+        journal.update(record.row_id, state=UploadState.FORGOTTEN)
+    err.write(f"forgot upload {parsed.upload_id} ({record.repository})\n")
+    return 0
+
+
+HANDLERS: dict[str, Callable[[argparse.Namespace, GlobalOptions, TextIO, TextIO], int]] = {
+    "push-layer": _push,
+    "resume": _resume,
+    "probe-upload": _probe,
+    "uploads": _uploads,
+    "forget": _forget,
+}

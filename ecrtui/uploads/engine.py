@@ -1,0 +1,396 @@
+"""Pushing a layer in parts, resuming it from the byte ECR last accepted, and probing uploads.
+
+A library first: progress goes to a callback and a push can be cancelled from another thread, so
+the console can drive it; the `ecrtui push-layer` / `resume` / `probe-upload` commands are thin
+wrappers. Parts go strictly in order, one at a time, read from disk as they are sent (a layer is
+never read into memory whole), and every confirmed part is journaled before the next call.
+
+Faults: timeouts, dropped connections, 5xx and throttling are retried with backoff. If ECR stored
+a part but the answer was lost, the retry is refused with InvalidLayerPartException, whose
+`lastValidByteReceived` says where ECR is: the push continues from the byte after it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ecrtui.ecr.errors import EcrCallError, ErrorKind
+from ecrtui.uploads.journal import Origin, UploadJournal, UploadRecord, UploadState
+
+MiB = 1024 * 1024
+READ_CHUNK = MiB
+
+# An offset no upload can ever reach (ECR's largest layer is 52,000 MiB): ECR must refuse a part
+# there and, refusing it, say how many bytes it holds. Observed, not documented, ECR behaviour.
+PROBE_OFFSET = 2**50
+
+RETRYABLE_CODES = frozenset(
+    {
+        "ServerException",
+        "ThrottlingException",
+        "ThrottleException",
+        "TooManyRequestsException",
+        "LimitExceededException",
+        "RequestTimeout",
+        "RequestTimeoutException",
+        "ServiceUnavailable",
+        "InternalFailure",
+    }
+)
+
+
+class Cancelled(Exception):
+    """The push was cancelled; the upload is journaled as interrupted and can be resumed."""
+
+
+class PushError(Exception):
+    """A push or resume cannot go on, for a reason found on this side (not an ECR error)."""
+
+
+@dataclass(frozen=True)
+class Progress:
+    upload_id: str | None
+    phase: str  # "hashing", "uploading", "completing", "done"
+    done: int
+    total: int
+    started_at: float
+
+    @property
+    def fraction(self) -> float:
+        return self.done / self.total if self.total else 1.0
+
+
+@dataclass(frozen=True)
+class PushResult:
+    record: UploadRecord | None
+    digest: str
+    response: dict[str, Any] | None  # CompleteLayerUpload's answer, when completed
+    already_exists: bool = False
+    layer_size: int | None = None
+
+
+@dataclass
+class RetryPolicy:
+    attempts: int = 8
+    base_delay: float = 0.2
+    max_delay: float = 5.0
+    sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
+
+    def delay(self, attempt: int) -> float:
+        return float(min(self.max_delay, self.base_delay * 2**attempt) * random.uniform(0.5, 1.0))
+
+
+def is_retryable(error: EcrCallError) -> bool:
+    if error.kind is ErrorKind.CONNECTION:
+        return True
+    if error.code in RETRYABLE_CODES:
+        return True
+    return error.http_status is not None and (error.http_status >= 500 or error.http_status == 429)
+
+
+def sha256_of(path: Path, length: int | None = None) -> Any:
+    """A sha256 object fed with the first `length` bytes of the file (all of it by default)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as source:
+        remaining = length
+        while remaining is None or remaining > 0:
+            size = READ_CHUNK if remaining is None else min(READ_CHUNK, remaining)
+            chunk = source.read(size)
+            if not chunk:
+                break
+            digest.update(chunk)
+            if remaining is not None:
+                remaining -= len(chunk)
+    return digest
+
+
+class LayerPusher:
+    """Drives uploads through one ECR client, journaling every step."""
+
+    def __init__(
+        self,
+        client: Any,
+        journal: UploadJournal,
+        *,
+        on_progress: Callable[[Progress], None] | None = None,
+        cancel: threading.Event | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        self.client = client
+        self.journal = journal
+        self.on_progress = on_progress or (lambda progress: None)
+        self.cancel = cancel or threading.Event()
+        self.retry = retry or RetryPolicy()
+        self.endpoint = str(client.meta.endpoint_url)
+        self.region = str(client.meta.region_name)
+
+    # -- push ----------------------------------------------------------------------------------
+
+    def push(
+        self,
+        path: Path,
+        repository: str,
+        *,
+        registry_id: str | None = None,
+        part_size: int | None = None,
+        complete: bool = True,
+    ) -> PushResult:
+        size = path.stat().st_size
+        if size == 0:
+            raise PushError(f"{path} is empty: ECR cannot store an empty layer")
+        started = time.time()
+        self.on_progress(Progress(None, "hashing", 0, size, started))
+        digest = "sha256:" + sha256_of(path).hexdigest()
+        where = _registry(registry_id)
+        found = self.call(
+            "BatchCheckLayerAvailability",
+            repositoryName=repository,
+            layerDigests=[digest],
+            **where,
+        )
+        for layer in found.get("layers", []):
+            if layer.get("layerAvailability") == "AVAILABLE":
+                return PushResult(None, digest, None, True, layer.get("layerSize"))
+        initiated = self.call("InitiateLayerUpload", repositoryName=repository, **where)
+        record = self.journal.record(
+            endpoint=self.endpoint,
+            region=self.region,
+            registry_id=registry_id,
+            repository=repository,
+            upload_id=initiated["uploadId"],
+            origin=Origin.PUSHED,
+            state=UploadState.INITIATED,
+            part_size=part_size or int(initiated["partSize"]),
+            source=path,
+            local_digest=digest,
+        )
+        return self._send(record, 0, hashlib.sha256(), complete, started)
+
+    # -- resume --------------------------------------------------------------------------------
+
+    def resume(self, upload_id: str, *, complete: bool = True) -> PushResult:
+        record = self.journal.find(upload_id, endpoint=self.endpoint, region=self.region)
+        if record is None:
+            raise PushError(
+                f"upload {upload_id} is not in the journal for {self.endpoint}; "
+                "track it with `ecrtui probe-upload` (its bytes can only be resumed from the file "
+                "they came from)"
+            )
+        if not record.source_path or record.source_size is None:
+            raise PushError(
+                f"the journal has no source file for upload {upload_id}; push the layer again"
+            )
+        path = Path(record.source_path)
+        try:
+            stat = path.stat()
+        except OSError as error:
+            raise PushError(f"cannot read the source file {path}: {error.strerror}") from None
+        if (stat.st_size, stat.st_mtime_ns) != (record.source_size, record.source_mtime_ns):
+            raise PushError(
+                f"{path} changed since the upload began (size or modification time differ); "
+                "push the layer again"
+            )
+        held = self.probe_bytes(record.repository, upload_id, record.registry_id, record)
+        if held > record.source_size:
+            raise PushError(
+                f"ECR holds {held} bytes of upload {upload_id}, more than the file's "
+                f"{record.source_size}; this upload cannot be resumed from {path}"
+            )
+        started = time.time()
+        self.on_progress(Progress(upload_id, "hashing", 0, held, started))
+        prefix = sha256_of(path, held)
+        record = self.journal.update(record.row_id, bytes_confirmed=held)
+        return self._send(record, held, prefix, complete, started)
+
+    # -- probe ---------------------------------------------------------------------------------
+
+    def probe(
+        self, repository: str, upload_id: str, registry_id: str | None = None
+    ) -> UploadRecord:
+        """Learn how many bytes ECR holds of an upload and journal it as tracked.
+
+        Sends an empty part at an offset ECR must refuse; the refusal carries
+        lastValidByteReceived. The upload is not changed.
+        """
+        known = self.journal.find(upload_id, endpoint=self.endpoint, region=self.region)
+        held = self.probe_bytes(repository, upload_id, registry_id, known)
+        if known is not None:
+            state = known.state
+            if known.source_size is not None and held == known.source_size:
+                state = UploadState.READY
+            return self.journal.update(known.row_id, bytes_confirmed=held, state=state)
+        return self.journal.record(
+            endpoint=self.endpoint,
+            region=self.region,
+            registry_id=registry_id,
+            repository=repository,
+            upload_id=upload_id,
+            origin=Origin.TRACKED,
+            state=UploadState.INITIATED if held == 0 else UploadState.INTERRUPTED,
+            bytes_confirmed=held,
+        )
+
+    def probe_bytes(
+        self,
+        repository: str,
+        upload_id: str,
+        registry_id: str | None = None,
+        record: UploadRecord | None = None,
+    ) -> int:
+        try:
+            self.call(
+                "UploadLayerPart",
+                repositoryName=repository,
+                uploadId=upload_id,
+                partFirstByte=PROBE_OFFSET,
+                partLastByte=PROBE_OFFSET,
+                layerPartBlob=b"",
+                **_registry(registry_id),
+            )
+        except EcrCallError as error:
+            last = error.fields.get("lastValidByteReceived")
+            if error.code == "InvalidLayerPartException" and isinstance(last, int):
+                return last + 1
+            if error.code == "UploadNotFoundException" and record is not None:
+                self._failed(record, error, UploadState.EXPIRED)
+            raise
+        raise PushError("ECR accepted a part it should have refused; the probe cannot tell")
+
+    # -- complete ------------------------------------------------------------------------------
+
+    def complete(self, record: UploadRecord, digests: list[str] | None = None) -> dict[str, Any]:
+        layer_digests = digests or ([record.local_digest] if record.local_digest else [])
+        try:
+            response = self.call(
+                "CompleteLayerUpload",
+                repositoryName=record.repository,
+                uploadId=record.upload_id,
+                layerDigests=layer_digests,
+                **_registry(record.registry_id),
+            )
+        except EcrCallError as error:
+            self._failed(record, error)
+            raise
+        response.pop("ResponseMetadata", None)
+        self.journal.update(record.row_id, state=UploadState.COMPLETED, final_response=response)
+        return response
+
+    # -- the part loop -------------------------------------------------------------------------
+
+    def _send(
+        self, record: UploadRecord, offset: int, hasher: Any, complete: bool, started: float
+    ) -> PushResult:
+        path = Path(record.source_path or "")
+        size = int(record.source_size or 0)
+        part_size = int(record.part_size or 10 * MiB)
+        if offset < size:
+            record = self.journal.update(record.row_id, state=UploadState.UPLOADING)
+        with path.open("rb") as source:
+            while offset < size:
+                self.on_progress(Progress(record.upload_id, "uploading", offset, size, started))
+                if self.cancel.is_set():
+                    self.journal.update(record.row_id, state=UploadState.INTERRUPTED)
+                    raise Cancelled(f"cancelled at byte {offset} of {size}")
+                source.seek(offset)
+                part = source.read(min(part_size, size - offset))
+                held = self._send_part(record, offset, part)
+                source.seek(offset)
+                hasher.update(source.read(held - offset))
+                offset = held
+                record = self.journal.update(record.row_id, bytes_confirmed=offset)
+        digest = "sha256:" + hasher.hexdigest()
+        if digest != record.local_digest:
+            self.journal.update(
+                record.row_id,
+                state=UploadState.FAILED,
+                last_error_code="SourceChanged",
+                last_error_message=f"the bytes sent hash to {digest}",
+            )
+            raise PushError(f"{path} changed while it was being pushed; push the layer again")
+        record = self.journal.update(record.row_id, state=UploadState.READY)
+        response = None
+        if complete:
+            self.on_progress(Progress(record.upload_id, "completing", size, size, started))
+            response = self.complete(record)
+        self.on_progress(Progress(record.upload_id, "done", size, size, started))
+        return PushResult(self.journal.get(record.row_id), digest, response)
+
+    def _send_part(self, record: UploadRecord, first: int, part: bytes) -> int:
+        """Send one part; the number of bytes ECR holds afterwards."""
+        try:
+            answer = self.call(
+                "UploadLayerPart",
+                repositoryName=record.repository,
+                uploadId=record.upload_id,
+                partFirstByte=first,
+                partLastByte=first + len(part) - 1,
+                layerPartBlob=part,
+                **_registry(record.registry_id),
+            )
+            return int(answer["lastByteReceived"]) + 1
+        except EcrCallError as error:
+            last = error.fields.get("lastValidByteReceived")
+            held = last + 1 if isinstance(last, int) else None
+            if error.code == "InvalidLayerPartException" and held is not None and held > first:
+                return held  # ECR stored it, but its answer was lost on the way
+            state = UploadState.INTERRUPTED if is_retryable(error) else UploadState.FAILED
+            if error.code == "UploadNotFoundException":
+                state = UploadState.EXPIRED
+            self._failed(record, error, state)
+            raise
+
+    def _failed(
+        self, record: UploadRecord, error: EcrCallError, state: UploadState = UploadState.FAILED
+    ) -> None:
+        if is_retryable(error) and state is UploadState.FAILED:
+            state = UploadState.INTERRUPTED
+        if error.code == "UploadNotFoundException":
+            state = UploadState.EXPIRED
+        self.journal.update(
+            record.row_id, state=state, last_error_code=error.code, last_error_message=error.message
+        )
+
+    # -- calls ---------------------------------------------------------------------------------
+
+    def call(self, operation: str, **params: Any) -> dict[str, Any]:
+        """One ECR call with retries on faults; every attempt goes to the call history."""
+        method = getattr(self.client, _snake(operation))
+        for attempt in range(self.retry.attempts):
+            began = time.monotonic()
+            try:
+                response: dict[str, Any] = method(**params)
+            except Exception as raised:
+                error = EcrCallError.from_exception(raised, operation)
+                self._history(operation, params, error.code, began, error.request_id)
+                last_attempt = attempt == self.retry.attempts - 1
+                if not is_retryable(error) or last_attempt or self.cancel.is_set():
+                    raise error from raised
+                self.retry.sleep(self.retry.delay(attempt))
+                continue
+            request_id = response.get("ResponseMetadata", {}).get("RequestId")
+            self._history(operation, params, "ok", began, request_id)
+            return response
+        raise AssertionError("unreachable")
+
+    def _history(
+        self, operation: str, params: dict[str, Any], outcome: str, began: float, request: Any
+    ) -> None:
+        elapsed = (time.monotonic() - began) * 1000
+        self.journal.record_call(operation, params, outcome, elapsed, request)
+
+
+def _registry(registry_id: str | None) -> dict[str, str]:
+    return {"registryId": registry_id} if registry_id else {}
+
+
+def _snake(operation: str) -> str:
+    import botocore
+
+    return str(botocore.xform_name(operation))
