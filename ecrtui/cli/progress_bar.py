@@ -2,36 +2,12 @@
 
 from __future__ import annotations
 
-import datetime
 import sys
 import time
 from typing import TextIO
 
-import humanize
-
 from ecrtui.uploads.engine import Progress
-
-WIDTH = 24
-
-
-def describe(progress: Progress, now: float | None = None) -> str:
-    """One line: phase, bytes of total, percent, a bar, rate and time left."""
-    now = time.time() if now is None else now
-    done, total = progress.done, progress.total
-    percent = 100 * progress.fraction
-    filled = int(WIDTH * progress.fraction)
-    bar = "#" * filled + "-" * (WIDTH - filled)
-    line = f"{progress.phase:<10} {_size(done)} / {_size(total)} {percent:5.1f}% [{bar}]"
-    elapsed = now - progress.started_at
-    if progress.phase == "uploading" and elapsed > 0.5 and done:
-        rate = done / elapsed
-        left = (total - done) / rate if rate else 0
-        line += f" {_size(rate)}/s, {humanize.naturaldelta(datetime.timedelta(seconds=left))} left"
-    return line
-
-
-def _size(count: float) -> str:
-    return str(humanize.naturalsize(count, binary=True, format="%.1f"))
+from ecrtui.uploads.progress_text import describe
 
 
 class ProgressBar:
