@@ -24,15 +24,15 @@ from ecrtui.cli.arguments import (
 )
 from ecrtui.cli.global_options import GlobalOptions, UsageError, add_global_help
 from ecrtui.cli.output import render, write
-from ecrtui.cli.skeleton import (
+from ecrtui.ecr.errors import EcrCallError
+from ecrtui.ecr.model import cli_name, operation_model
+from ecrtui.ecr.skeleton import (
     SKELETON_MODES,
     input_skeleton,
     output_skeleton,
     plain_text,
     yaml_input_skeleton,
 )
-from ecrtui.ecr.errors import EcrCallError
-from ecrtui.ecr.model import cli_name, operation_model
 
 
 class _Parser(argparse.ArgumentParser):
@@ -109,6 +109,7 @@ def _run(operation: str, argv: list[str], options: GlobalOptions, out: TextIO) -
 
     model = operation_model(operation)
     parsed = build_parser(operation).parse_args(argv)
+    _check_query(options.query)
     if parsed.generate_cli_skeleton in ("input", "yaml-input"):
         skeleton = (
             input_skeleton if parsed.generate_cli_skeleton == "input" else yaml_input_skeleton
@@ -141,6 +142,19 @@ def _run(operation: str, argv: list[str], options: GlobalOptions, out: TextIO) -
         _journal_completion(params, response=response)
     write(out, render(response, options.output, options.query))
     return 0
+
+
+def _check_query(query: str | None) -> None:
+    """A --query that does not parse is a usage error, found before anything is sent."""
+    if query is None:
+        return
+    import jmespath
+    from jmespath.exceptions import JMESPathError
+
+    try:
+        jmespath.compile(query)
+    except JMESPathError as error:
+        raise UsageError(f"Bad value for --query {query}: {error}") from None
 
 
 def _journal_completion(

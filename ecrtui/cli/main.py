@@ -67,7 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands += "\n" + "\n".join(f"  {name:<32}as `aws ecr {name}`" for name in API_COMMANDS)
     parser = argparse.ArgumentParser(
         prog="ecrtui",
-        description="An operator console for Amazon ECR image-layer uploads.",
+        description="An operator console for Amazon ECR image-layer uploads. Without a command, "
+        "opens the console (against AWS, or the embedded demo backend with --demo).",
         epilog=f"commands:\n{commands}\n\nRun `ecrtui COMMAND --help` for a command's options.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -75,6 +76,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--demo",
         action="store_true",
         help="run against the embedded local ECR backend, seeded with a demo registry",
+    )
+    parser.add_argument("--profile", help="a profile from the AWS config files")
+    parser.add_argument("--region", help="the AWS region (default: as AWS config says)")
+    parser.add_argument("--endpoint-url", help="send ECR requests to this URL")
+    parser.add_argument(
+        "--read-only", action="store_true", help="refuse every action that changes something"
     )
     parser.add_argument("--version", action="version", version=f"ecrtui {__version__}")
     return parser
@@ -90,9 +97,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = module.main(args[1:])
         return code
     options = build_parser().parse_args(args)
-    if options.demo:
-        from ecrtui.cli.local_ecr import main as local_ecr
+    return _console(options)
 
-        return local_ecr(["--seed", "demo"])
-    build_parser().print_help()
+
+def _console(options: argparse.Namespace) -> int:
+    """Open the console. Textual draws its first frame before boto3 or moto load."""
+    from ecrtui.ecr.client import Target
+    from ecrtui.tui.app import EcrtuiApp
+    from ecrtui.tui.session import ConsoleOptions
+
+    if options.demo and (options.profile or options.endpoint_url):
+        print(
+            "ecrtui: --demo uses the embedded backend; drop --profile/--endpoint-url",
+            file=sys.stderr,
+        )
+        return 252
+    target = Target(
+        profile=options.profile, region=options.region, endpoint_url=options.endpoint_url
+    )
+    EcrtuiApp(ConsoleOptions(target=target, demo=options.demo, read_only=options.read_only)).run()
     return 0

@@ -25,6 +25,9 @@ class Target:
     read_timeout: float | None = None
     connect_timeout: float | None = None
     verify_ssl: bool = True
+    # The embedded local backend accepts any signature: fixed dummy credentials keep real ones
+    # from ever being sent to it.
+    local_backend: bool = False
 
 
 def make_session(target: Target, raw_timestamps: bool = False) -> Any:
@@ -36,6 +39,8 @@ def make_session(target: Target, raw_timestamps: bool = False) -> Any:
     import botocore.session
 
     session = botocore.session.Session(profile=target.profile)
+    if target.local_backend:
+        session.set_credentials("ECRTUILOCALDEMO", "ecrtui-local-demo")
     if target.region:
         session.set_config_variable("region", target.region)
     if raw_timestamps:

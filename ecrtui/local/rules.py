@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import random
 import re
 import shutil
 import tempfile
@@ -49,6 +50,7 @@ class BackendSettings:
     max_part_size: int = 10 * MiB
     max_parts: int = 4200
     unreferenced_layers_available: bool = True
+    upload_id_seed: int | None = None  # fixed upload ids, for reproducible demos and pictures
 
 
 class EcrError(Exception):
@@ -130,13 +132,19 @@ class LayerRules:
         self.store = store
         self.settings = settings
         self._lock = threading.Lock()
+        self._ids = random.Random(settings.upload_id_seed)
+
+    def _new_upload_id(self) -> str:
+        if self.settings.upload_id_seed is None:
+            return str(uuid.uuid4())
+        return str(uuid.UUID(int=self._ids.getrandbits(128), version=4))
 
     # -- InitiateLayerUpload ------------------------------------------------------------------
 
     def initiate(self, repository: Repository) -> dict[str, Any]:
         with self._lock:
             self._forget_expired(repository)
-            upload_id = str(uuid.uuid4())
+            upload_id = self._new_upload_id()
             path = self.store.upload_path(upload_id)
             path.touch()
             now = time.time()

@@ -29,6 +29,9 @@ class ConsoleOptions:
     demo: bool = False
     read_only: bool = False
     journal_path: Path | None = None
+    # Demo mode only: a fixed port and fixed upload ids make reproducible pictures.
+    demo_port: int = 0
+    demo_upload_id_seed: int | None = None
 
 
 @dataclass(frozen=True)
@@ -107,10 +110,12 @@ class ConsoleSession:
         )
 
     def _start_demo(self) -> Target:
+        from ecrtui.local.rules import BackendSettings
         from ecrtui.local.server import LocalEcr
 
         self._demo_dir = Path(tempfile.mkdtemp(prefix="ecrtui-demo-"))
-        self._backend = LocalEcr().start()
+        settings = BackendSettings(upload_id_seed=self.options.demo_upload_id_seed)
+        self._backend = LocalEcr(port=self.options.demo_port, settings=settings).start()
         registry = self._backend.seed_demo(self._demo_dir / "layers")
         self._journal = UploadJournal(self._demo_dir / "journal.sqlite3")
         for upload in registry.uploads:
@@ -126,7 +131,9 @@ class ConsoleSession:
                 source=upload.source,
                 local_digest=upload.file_digest,
             )
-        return Target(endpoint_url=self._backend.endpoint_url, region=DEMO_REGION)
+        return Target(
+            endpoint_url=self._backend.endpoint_url, region=DEMO_REGION, local_backend=True
+        )
 
     @property
     def journal(self) -> UploadJournal:
@@ -234,6 +241,7 @@ class ConsoleSession:
             profile=self.options.target.profile,
             region=str(self.client.meta.region_name),
             endpoint_url=str(self.client.meta.endpoint_url),
+            local_backend=self.options.demo,
         )
         client = make_client(target, max_attempts=1)
         return LayerPusher(client, self.journal, on_progress=on_progress, cancel=cancel)

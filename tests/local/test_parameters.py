@@ -178,10 +178,11 @@ def test_a_broken_constraint_is_an_invalid_parameter(
 
 
 def test_a_rejected_name_creates_no_repository(raw_ecr_client: Any, ecr_client: Any) -> None:
+    name = f"rejected/{uuid.uuid4().hex[:12]}"
     with pytest.raises(ClientError):
-        raw_ecr_client.create_repository(repositoryName="Team/API")
+        raw_ecr_client.create_repository(repositoryName=name.upper())
     with pytest.raises(ClientError) as raised:
-        ecr_client.describe_repositories(repositoryNames=["team/api"])
+        ecr_client.describe_repositories(repositoryNames=[name])
     assert raised.value.response["Error"]["Code"] == "RepositoryNotFoundException"
 
 

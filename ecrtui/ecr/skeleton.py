@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 from typing import Any
 
-from ecrtui.cli.output import to_json
-
 SKELETON_MODES = ("input", "yaml-input", "output")
+
+
+def to_json(data: Any) -> str:
+    """JSON as the aws CLI prints it: four-space indent, non-ASCII kept, a final newline."""
+    return json.dumps(data, indent=4, ensure_ascii=False) + "\n"
 
 
 def input_skeleton(operation: Any) -> str:

@@ -1,0 +1,69 @@
+"""The requests this console sent, newest first; choosing one shows it again."""
+
+from __future__ import annotations
+
+import time
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Footer, OptionList, Static
+
+from ecrtui.tui.session import HistoryEntry
+
+
+def outcome(entry: HistoryEntry) -> str:
+    return "ok" if entry.error is None else entry.error.code
+
+
+def history_line(entry: HistoryEntry, widths: tuple[int, int] = (0, 0)) -> Text:
+    """'14:03:27  CompleteLayerUpload  ok  84 ms', columns padded to `widths`, outcome coloured."""
+    line = Text(time.strftime("%H:%M:%S", time.localtime(entry.at)) + "  ")
+    line.append(entry.operation.ljust(widths[0]) + "  ", style="bold")
+    line.append(outcome(entry).ljust(widths[1]), style="red" if entry.error else "green")
+    line.append(f"{entry.duration_ms:>7.0f} ms")
+    return line
+
+
+class HistoryScreen(ModalScreen[HistoryEntry | None]):
+    CSS_PATH = "screens.tcss"
+    HELP: ClassVar[str] = """\
+## Request history
+
+Every request this console sent in this session, newest first: when, which operation, how it
+ended (`ok` or the error code) and how long it took. **Enter** shows the chosen one again, request
+and response; **Escape** closes.
+"""
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Close", id="history.close", tooltip="Close the history"),
+    ]
+
+    def __init__(self, entries: list[HistoryEntry]) -> None:
+        super().__init__()
+        self._entries = sorted(entries, key=lambda entry: entry.at, reverse=True)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="history-dialog", classes="dialog") as dialog:
+            dialog.border_title = f"History ({len(self._entries)})"
+            if self._entries:
+                dialog.border_subtitle = "Enter shows a request"
+                widths = (
+                    max(len(entry.operation) for entry in self._entries),
+                    max(len(outcome(entry)) for entry in self._entries),
+                )
+                lines = [history_line(entry, widths) for entry in self._entries]
+                yield OptionList(*lines, id="history-list")
+            else:
+                yield Static("No requests sent yet in this session.", id="history-empty")
+        yield Footer()
+
+    @on(OptionList.OptionSelected, "#history-list")
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self._entries[event.option_index])
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,404 @@
+"""Push a layer file to a repository, or resume an interrupted upload, with live progress.
+
+The push runs in a thread worker on a `LayerPusher` of its own; the engine's progress callback
+posts `PushProgress` (bursts collapse), and the outcome arrives as `PushFinished`, `PushCancelled`
+or `PushFailed`. The messages bubble on to the app, which may refresh its upload rows with them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Grid, Horizontal, Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.suggester import Suggester
+from textual.widgets import Button, Checkbox, Footer, Input, Label, ProgressBar, Static
+from textual.worker import Worker, WorkerState
+
+from ecrtui.ecr.errors import EcrCallError
+from ecrtui.ecr.validation import validate
+from ecrtui.tui.session import ConsoleSession
+from ecrtui.uploads.engine import Cancelled, MiB, Progress, PushError, PushResult
+from ecrtui.uploads.progress_text import rate_and_time_left, size
+
+STAGES = ("form", "running", "cancelling", "done", "cancelled", "failed")
+
+
+@dataclass
+class PushProgress(Message):
+    progress: Progress
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, PushProgress)
+
+
+@dataclass
+class PushFinished(Message):
+    result: PushResult
+
+
+@dataclass
+class PushCancelled(Message):
+    upload_id: str | None
+    at_byte: int
+    total: int
+
+
+@dataclass
+class PushFailed(Message):
+    error: EcrCallError | PushError
+
+
+@dataclass(frozen=True)
+class PushJob:
+    path: Path | None = None
+    repository: str = ""
+    part_size: int | None = None
+    complete: bool = True
+    resume_upload_id: str | None = None
+
+
+class PushLayerScreen(ModalScreen[PushResult | None]):
+    CSS_PATH = "screens.tcss"
+    HELP: ClassVar[str] = """\
+## Push a layer
+
+Sends a layer file to a repository in parts, strictly in order, and completes the upload
+unless *Complete when done* is unticked.
+
+- **File**: the layer file; the grey suggestion completes a path (→ accepts it).
+- **Repository**: the repository name, e.g. `team/api`.
+- **Part size**: bytes per part, e.g. `10MiB`; empty means the partSize ECR gives. ECR refuses to
+  complete an upload whose parts (all but the last) are under 5 MiB.
+
+**Escape** cancels: the part in flight finishes, the upload stays *interrupted*, and `u` on its
+row resumes it later from the byte ECR holds.
+"""
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "escape",
+            "cancel",
+            "Cancel / close",
+            id="push.cancel",
+            tooltip="Stop the push (resumable later), or close this dialog",
+        ),
+        Binding("ctrl+s", "start", "Start", id="push.start", tooltip="Start the push"),
+    ]
+
+    def __init__(
+        self,
+        session: ConsoleSession,
+        repository: str | None = None,
+        resume_upload_id: str | None = None,
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        super().__init__()
+        self._session = session
+        self._repository = repository or ""
+        self._resume_id = resume_upload_id
+        self._clock = clock
+        self._cancel = threading.Event()
+        self.stage = "form"
+        self.result: PushResult | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="push-dialog", classes="dialog") as dialog:
+            dialog.border_title = (
+                f"Resume upload {self._resume_id}" if self._resume_id else "Push a layer"
+            )
+            if self._resume_id is None:
+                with Grid(classes="fields"):
+                    yield Label("File")
+                    yield Input(
+                        placeholder="path of the layer file",
+                        id="push-file",
+                        suggester=PathSuggester(),
+                    )
+                    yield Label("Repository")
+                    yield Input(self._repository, placeholder="e.g. team/api", id="push-repository")
+                    yield Label("Part size")
+                    with Horizontal(classes="part-row"):
+                        yield Input(placeholder="ECR's, or e.g. 10MiB", id="push-part-size")
+                        yield Checkbox("Complete when done", True, id="push-complete")
+                yield Static(id="push-problems", classes="problems")
+            yield ProgressBar(id="push-progress", show_eta=False)
+            yield Static(id="push-status")
+            with Horizontal(classes="buttons"):
+                yield Button(
+                    "Start", variant="primary", id="push-start", disabled=not self._resume_id
+                )
+                yield Button("Cancel", id="push-cancel")
+                yield Button("Close", variant="primary", id="push-close")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._set_stage("form")
+        if self._resume_id is not None:
+            self.action_start()
+            return
+        self._load_rules()  # then the first check
+        self.query_one("#push-file", Input).focus()
+
+    def on_unmount(self) -> None:
+        self._cancel.set()  # leaving mid-push: the engine stops after the part in flight
+
+    # -- the form ------------------------------------------------------------------------------
+
+    @on(Input.Changed)
+    @on(Checkbox.Changed)
+    def _check_form(self) -> None:
+        if self._resume_id is None and self.stage in ("form", "failed"):
+            self._read_form()
+
+    def _read_form(self) -> PushJob | None:
+        """The push the form describes, or None; problems and notes go under the form."""
+        file_text = self.query_one("#push-file", Input).value.strip()
+        repository = self.query_one("#push-repository", Input).value.strip()
+        part_text = self.query_one("#push-part-size", Input).value.strip()
+        problems, notes = [], []
+        path = Path(file_text.removeprefix("file://")).expanduser() if file_text else None
+        if path is not None and not path.is_file():
+            what = "a folder" if path.is_dir() else "not an existing file"
+            problems.append(f"file: {file_text} is {what}")
+        if repository:
+            found = validate("InitiateLayerUpload", {"repositoryName": repository})
+            problems += [problem.message for problem in found]
+        part_size = None
+        if part_text:
+            try:
+                part_size = parse_size(part_text)
+            except ValueError as error:
+                problems.append(f"part size: {error}")
+            else:
+                if part_size < 5 * MiB:
+                    notes.append("note: ECR cannot complete an upload with parts under 5 MiB")
+        shown = self.query_one("#push-problems", Static)
+        shown.update(Text("\n".join(problems + notes)))
+        shown.display = bool(problems or notes)
+        ready = path is not None and bool(repository) and not problems
+        self.query_one("#push-start", Button).disabled = not ready
+        if not ready:
+            return None
+        complete = self.query_one("#push-complete", Checkbox).value
+        return PushJob(path, repository, part_size, complete)
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#push-start")
+    def action_start(self) -> None:
+        if self.stage not in ("form", "failed"):
+            return
+        job = PushJob(resume_upload_id=self._resume_id) if self._resume_id else self._read_form()
+        if job is None:
+            return
+        self._cancel = threading.Event()
+        self._set_stage("running")
+        self._status("starting…")
+        self._push(job)
+
+    @on(Button.Pressed, "#push-cancel")
+    @on(Button.Pressed, "#push-close")
+    def action_cancel(self) -> None:
+        if self.stage == "running":
+            self._cancel.set()
+            self._set_stage("cancelling")
+            self._status("Cancelling: the part in flight finishes first (Escape again: leave now)")
+        else:
+            self.dismiss(self.result)
+
+    # -- the worker ----------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="push", description="push")
+    def _push(self, job: PushJob) -> None:
+        latest = Progress(job.resume_upload_id, "hashing", 0, 0, 0.0)
+
+        def on_progress(progress: Progress) -> None:
+            nonlocal latest
+            latest = progress
+            self.post_message(PushProgress(progress))
+
+        pusher = self._session.pusher(on_progress=on_progress, cancel=self._cancel)
+        try:
+            if job.resume_upload_id is not None:
+                result = pusher.resume(job.resume_upload_id)
+            else:
+                assert job.path is not None
+                result = pusher.push(
+                    job.path, job.repository, part_size=job.part_size, complete=job.complete
+                )
+        except Cancelled:
+            self.post_message(PushCancelled(latest.upload_id, latest.done, latest.total))
+        except (EcrCallError, PushError) as error:
+            self.post_message(PushFailed(error))
+        else:
+            self.post_message(PushFinished(result))
+
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="rules",
+        description="load ECR's parameter rules",
+    )
+    def _load_rules(self) -> None:
+        validate("InitiateLayerUpload", {})
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        match event.state:
+            case WorkerState.SUCCESS if event.worker.group == "rules":
+                self._check_form()
+            case WorkerState.PENDING | WorkerState.RUNNING | WorkerState.SUCCESS:
+                return  # the push worker's own messages tell its outcome
+            case WorkerState.CANCELLED if not self.is_attached:
+                return  # the screen is closing
+            case _:
+                error = event.worker.error
+                reason = f"{type(error).__name__}: {error}" if error else event.state.name.lower()
+                self._set_stage("failed")
+                self._status(f"{event.worker.description} stopped: {reason}")
+
+    # -- the outcome ---------------------------------------------------------------------------
+
+    def on_push_progress(self, message: PushProgress) -> None:
+        progress = message.progress
+        if self.stage == "form":
+            self._set_stage("running")
+        bar = self.query_one("#push-progress", ProgressBar)
+        bar.update(total=progress.total or 1, progress=progress.done)
+        if progress.upload_id:
+            self.query_one("#push-dialog").border_subtitle = f"upload {progress.upload_id}"
+        if self.stage == "running":
+            self._status(progress_words(progress, self._clock()))
+
+    def on_push_finished(self, message: PushFinished) -> None:
+        self.result = result = message.result
+        if result.already_exists:
+            self.query_one("#push-progress", ProgressBar).update(total=1, progress=1)
+        self._set_stage("done")
+        self._status(result_words(result))
+
+    def on_push_cancelled(self, message: PushCancelled) -> None:
+        self._set_stage("cancelled")
+        self._status(
+            f"Cancelled at byte {message.at_byte} of {message.total} ({size(message.at_byte)} "
+            "held by ECR); the upload can be resumed (u)"
+        )
+
+    def on_push_failed(self, message: PushFailed) -> None:
+        self._set_stage("failed")
+        error = message.error
+        if isinstance(error, EcrCallError):
+            words = Text(f"{error.code}: {error.message}")
+            if error.hint:
+                words.append(f"\n{error.hint}", style="bold")
+            self._status(words)
+        else:
+            self._status(str(error))
+
+    def _status(self, words: str | Text) -> None:
+        self.query_one("#push-status", Static).update(
+            Text(words) if isinstance(words, str) else words
+        )
+
+    def _set_stage(self, stage: str) -> None:
+        self.stage = stage
+        self.remove_class(*(f"-{name}" for name in STAGES))
+        self.add_class(f"-{stage}")
+        editable = stage in ("form", "failed") and self._resume_id is None
+        for field in self.query("Input, Checkbox"):
+            field.disabled = not editable
+        if stage == "failed" and editable:
+            self._read_form()
+        elif not editable and self._resume_id is None:
+            self.query_one("#push-problems").display = False
+        if stage in ("done", "cancelled"):
+            self.query_one("#push-close", Button).focus()
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return action != "start" or self.stage in ("form", "failed")
+
+
+def progress_words(progress: Progress, now: float) -> str:
+    """'uploading 6.0 MiB of 12.0 MiB (50.0%) · 2.0 MiB/s, 3 seconds left'."""
+    if progress.phase == "hashing":
+        return f"hashing {size(progress.total)} of the file…"
+    if progress.phase == "completing":
+        return f"completing the upload ({size(progress.total)})…"
+    line = f"{progress.phase} {size(progress.done)} of {size(progress.total)}"
+    line += f" ({100 * progress.fraction:.1f}%)"
+    rate = rate_and_time_left(progress, now)
+    return f"{line} · {rate}" if rate else line
+
+
+def result_words(result: PushResult) -> str:
+    if result.already_exists:
+        held = size(result.layer_size or 0)
+        return f"The repository already has this layer ({held}); nothing was sent.\n{result.digest}"
+    upload_id = result.record.upload_id if result.record else "?"
+    if result.response is None:
+        return f"All bytes sent; ready to complete (c).\n{result.digest}\nupload {upload_id}"
+    return f"Completed.\n{result.digest}\nupload {upload_id}"
+
+
+def parse_size(text: str) -> int:
+    """5MiB, 10485760, 8M, 6.5MiB -> bytes (the rules of `ecrtui push-layer --part-size`)."""
+    units = {"": 1, "b": 1, "k": 1024, "kib": 1024, "m": MiB, "mib": MiB, "g": 1024 * MiB}
+    cleaned = text.strip().lower().replace(" ", "")
+    number = cleaned.rstrip("kmgib")
+    try:
+        value = float(number) * units[cleaned[len(number) :]]
+    except (ValueError, KeyError):
+        raise ValueError(f"not a size: {text!r} (e.g. 10MiB)") from None
+    if value < 1:
+        raise ValueError(f"a part size must be at least 1 byte: {text!r}")
+    return int(value)
+
+
+class PathSuggester(Suggester):
+    """Completes a path from the entries of the folder typed so far (read off the UI thread)."""
+
+    def __init__(self) -> None:
+        super().__init__(use_cache=False, case_sensitive=True)
+
+    async def get_suggestion(self, value: str) -> str | None:
+        return await asyncio.to_thread(complete_path, value)
+
+
+def complete_path(value: str, limit: int = 5000) -> str | None:
+    """`value` completed by the folder's entries that start with what follows its last slash."""
+    folder, slash, prefix = value.rpartition(os.sep)
+    if not prefix:
+        return None
+    where = os.path.expanduser(folder + slash) if slash else "."
+    names: list[tuple[str, bool]] = []
+    try:
+        with os.scandir(where) as entries:
+            for count, entry in enumerate(entries):
+                if count >= limit:
+                    break
+                if entry.name.startswith(prefix) and (prefix[0] == "." or entry.name[0] != "."):
+                    names.append((entry.name, entry.is_dir()))
+    except OSError:
+        return None
+    if not names:
+        return None
+    pool = sorted(entry for entry in names if len(entry[0]) > len(prefix)) or names
+    common, last = pool[0][0], pool[-1][0]
+    while not last.startswith(common):
+        common = common[:-1]
+    name, is_dir = pool[0] if len(pool) == 1 or len(common) <= len(prefix) else (common, False)
+    completed = value + name[len(prefix) :] + (os.sep if is_dir else "")
+    return completed if completed != value else None

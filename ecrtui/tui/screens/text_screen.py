@@ -1,0 +1,76 @@
+"""A text to read and copy: an input skeleton, a full error, a response."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Footer, TextArea
+
+# tree-sitter 0.26.x corrupts the heap (a segfault soon after) when it compiles the one pattern
+# of Textual's JSON highlights that pairs #eq? with #set! (a "conceal" capture Textual never
+# draws); 0.25.x does not. So JSON gets Textual's query without that pattern.
+_JSON_CONCEAL = "((escape_sequence) @conceal"
+
+
+def read_only_area(text: str, language: str | None, *, id: str) -> TextArea:
+    """A read-only TextArea highlighting `language`, or plain text if it is not available."""
+    area = TextArea(text, read_only=True, id=id)
+    if language == "json":
+        try:
+            import tree_sitter
+            import tree_sitter_json
+        except ImportError:
+            return area
+        query = TextArea._get_builtin_highlight_query("json").split(_JSON_CONCEAL)[0]
+        area.register_language("json", tree_sitter.Language(tree_sitter_json.language()), query)
+    if language in area.available_languages:
+        area.language = language
+    return area
+
+
+class TextScreen(ModalScreen[None]):
+    CSS_PATH = "screens.tcss"
+    HELP: ClassVar[str] = """\
+## Text
+
+A read-only text: select with the mouse or the arrow keys and shift. **y** copies all of it to
+the clipboard; **Escape** closes.
+"""
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "copy", "Copy all", id="text.copy", tooltip="Copy the whole text"),
+        Binding("escape", "close", "Close", id="text.close", tooltip="Close"),
+    ]
+
+    def __init__(self, title: str, text: str, language: str | None = None) -> None:
+        super().__init__()
+        self._title = title
+        self._text = text
+        self._language = language
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="text-dialog", classes="dialog") as dialog:
+            dialog.border_title = self._title
+            lines = self._text.count("\n") + 1
+            dialog.border_subtitle = f"{lines} line{'s' if lines != 1 else ''}"
+            yield read_only_area(self._text, self._language, id="text-area")
+            with Horizontal(classes="buttons"):
+                yield Button("Copy", variant="primary", id="text-copy")
+                yield Button("Close", id="text-close")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#text-area", TextArea).focus()
+
+    @on(Button.Pressed, "#text-copy")
+    def action_copy(self) -> None:
+        self.app.copy_to_clipboard(self._text)
+        self.notify(f"Copied {self._title} ({len(self._text)} characters)")
+
+    @on(Button.Pressed, "#text-close")
+    def action_close(self) -> None:
+        self.dismiss(None)

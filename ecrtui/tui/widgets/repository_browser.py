@@ -1,0 +1,188 @@
+"""Repositories, filterable as you type, and the images of the selected one."""
+
+from __future__ import annotations
+
+import datetime
+import time
+from collections.abc import Callable
+from typing import Any
+
+import humanize
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.coordinate import Coordinate
+from textual.message import Message
+from textual.widgets import DataTable, Input, Static
+
+from ecrtui.tui.widgets.uploads_table import ago
+
+
+def _when(value: Any, now: float) -> str:
+    if isinstance(value, datetime.datetime):
+        return ago(now - value.timestamp())
+    if isinstance(value, (int, float)):
+        return ago(now - float(value))
+    return "?"
+
+
+class RepositoryBrowser(Vertical):
+    """A filter, the repositories table and the images of the highlighted repository."""
+
+    DEFAULT_CSS = """
+    RepositoryBrowser { height: 1fr; }
+    RepositoryBrowser #repo-filter { margin: 0 0 0 0; }
+    RepositoryBrowser #repositories { height: 1fr; min-height: 5; }
+    RepositoryBrowser #images { height: 1fr; min-height: 5; }
+    RepositoryBrowser #layer-check-result { height: auto; max-height: 8; padding: 0 1; }
+    """
+
+    HELP = """
+## Repositories
+Every repository of the registry, loaded page by page. Type in the filter (**/**) to narrow the
+list; **r** reloads. The images of the highlighted repository appear below it, with their tags,
+digest, size and push time; **y** copies the highlighted image's digest.
+"""
+
+    class CheckLayers(Message):
+        """The operator asked which of these layer digests the repository holds."""
+
+        def __init__(self, repository: str, digests: list[str]) -> None:
+            super().__init__()
+            self.repository = repository
+            self.digests = digests
+
+    class Selected(Message):
+        """The operator highlighted a repository."""
+
+        def __init__(self, name: str) -> None:
+            super().__init__()
+            self.name = name
+
+    def __init__(self, clock: Callable[[], float] = time.time, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.clock = clock
+        self.repositories: list[dict[str, Any]] = []
+        self.more_pages = False
+        self.images: list[dict[str, Any]] = []
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="/ filter repositories…", id="repo-filter")
+        yield DataTable(id="repositories", cursor_type="row", zebra_stripes=True)
+        yield DataTable(id="images", cursor_type="row", zebra_stripes=True)
+        yield Input(
+            placeholder="check layer digests in this repository: sha256:… (Enter)",
+            id="layer-check",
+        )
+        yield Static(id="layer-check-result")
+
+    def on_mount(self) -> None:
+        table = self.query_one("#repositories", DataTable)
+        for label in ("name", "created", "tags", "scan on push", "encryption"):
+            table.add_column(label, key=label)
+        table.loading = True
+        images = self.query_one("#images", DataTable)
+        for label in ("tags", "digest", "size", "pushed"):
+            images.add_column(label, key=label)
+        images.border_title = "Images"
+
+    def add_page(self, repositories: list[dict[str, Any]], first: bool, more: bool) -> None:
+        if first:
+            self.repositories = []
+        self.repositories.extend(repositories)
+        self.more_pages = more
+        self._refill()
+
+    @property
+    def filter_text(self) -> str:
+        return self.query_one("#repo-filter", Input).value.strip().lower()
+
+    @on(Input.Changed, "#repo-filter")
+    def _filter_changed(self) -> None:
+        self._refill()
+
+    def _refill(self) -> None:
+        table = self.query_one("#repositories", DataTable)
+        table.loading = False
+        table.clear()
+        shown = [r for r in self.repositories if self.filter_text in r["repositoryName"].lower()]
+        now = self.clock()
+        for repo in shown:
+            table.add_row(
+                repo["repositoryName"],
+                _when(repo.get("createdAt"), now),
+                repo.get("imageTagMutability", "?").lower(),
+                "yes" if repo.get("imageScanningConfiguration", {}).get("scanOnPush") else "no",
+                repo.get("encryptionConfiguration", {}).get("encryptionType", "?"),
+                key=repo["repositoryName"],
+            )
+        total = f"{len(self.repositories)}{'+' if self.more_pages else ''}"
+        count = f"{len(shown)} of {total}" if self.filter_text else total
+        table.border_title = f"Repositories ({count})"
+
+    def highlight(self, name: str) -> None:
+        table = self.query_one("#repositories", DataTable)
+        self._refill()
+        try:
+            table.move_cursor(row=table.get_row_index(name))
+        except Exception:  # not loaded (yet)
+            return
+        table.focus()
+
+    @property
+    def selected(self) -> str | None:
+        table = self.query_one("#repositories", DataTable)
+        if table.row_count == 0:
+            return None
+        return str(table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value)
+
+    @on(DataTable.RowHighlighted, "#repositories")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        if event.row_key.value is not None:
+            self.post_message(self.Selected(str(event.row_key.value)))
+
+    def show_images(self, repository: str, images: list[dict[str, Any]]) -> None:
+        table = self.query_one("#images", DataTable)
+        table.loading = False
+        table.clear()
+        self.images = images
+        now = self.clock()
+        for image in images:
+            table.add_row(
+                ", ".join(image.get("imageTags", [])) or Text("<untagged>", style="dim"),
+                image["imageDigest"][:19] + "…",
+                humanize.naturalsize(image.get("imageSizeInBytes") or 0, binary=True),
+                _when(image.get("imagePushedAt"), now),
+                key=image["imageDigest"],
+            )
+        table.border_title = f"Images of {repository} ({len(images)})"
+
+    @on(Input.Submitted, "#layer-check")
+    def _check_layers(self, event: Input.Submitted) -> None:
+        event.stop()
+        digests = event.value.replace(",", " ").split()
+        if self.selected and digests:
+            self.post_message(self.CheckLayers(self.selected, digests))
+
+    def show_layer_check(self, result: dict[str, Any]) -> None:
+        lines = Text()
+        for layer in result.get("layers", []):
+            size = humanize.naturalsize(layer.get("layerSize") or 0, binary=True)
+            lines.append(f"{layer['layerAvailability']:<12}", style="bold green")
+            lines.append(f" {layer['layerDigest']}  {size}\n")
+        for failure in result.get("failures", []):
+            lines.append(f"{failure['failureCode']:<12}", style="bold red")
+            lines.append(f" {failure['layerDigest']}  {failure.get('failureReason', '')}\n")
+        self.query_one("#layer-check-result", Static).update(lines)
+
+    def images_loading(self) -> None:
+        self.query_one("#images", DataTable).loading = True
+
+    @property
+    def selected_image_digest(self) -> str | None:
+        table = self.query_one("#images", DataTable)
+        if table.row_count == 0:
+            return None
+        return str(table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value)

@@ -1,0 +1,307 @@
+"""What came back from the last request: the JSON response, the error with its next step, or the
+problems that kept a request from being sent.
+
+The panel only renders what it is given. Each `show_*` method builds one `PanelView` and sets the
+`view` reactive; its watcher updates the border title, the state class (`-success` green,
+`-error` red, `-invalid` yellow, `-loading`) and the visible child: a read-only JSON `TextArea`
+for responses, or a scrollable, selectable text view for errors, problems and help.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.reactive import reactive
+from textual.widgets import Static, TextArea
+
+from ecrtui.ecr.errors import EcrCallError, ErrorKind
+from ecrtui.ecr.validation import FieldProblem
+from ecrtui.tui.session import HistoryEntry
+
+EMPTY_HELP = "Responses and errors appear here. Select an upload and press c to complete it."
+
+# Response members that are credentials; drawn and copied as "<hidden>", never in clear.
+_SECRET_KEYS = frozenset(
+    {"authorizationToken", "password", "secretAccessKey", "sessionToken", "SecretAccessKey"}
+)
+_ACCESS_KEY_ID = re.compile(r"\b(AKIA|ASIA)[A-Z0-9]{16}\b")
+
+
+@dataclass(frozen=True)
+class PanelView:
+    """Everything the panel draws: title, state class, JSON/text body or detail, copy text."""
+
+    title: str = "Response"
+    state: str = "empty"  # CSS class without its dash: empty, success, error, invalid, ...
+    body: str | None = None  # shown in the TextArea
+    language: str | None = "json"
+    detail: Content | None = None  # shown in the scrollable text view
+    copy: str | None = None
+
+
+# Textual's built-in JSON highlights, without the "conceal" patterns that pair #eq? with #set!:
+# tree-sitter 0.26.1 corrupts memory compiling such a pattern, and the process dies with SIGSEGV
+# (0.25.2 is fine). The conceal captures are unused by Textual's themes.
+_JSON_HIGHLIGHTS = """
+[(true) (false)] @boolean
+(null) @json.null
+(number) @number
+(pair key: (string) @json.label)
+(pair value: (string) @string)
+(array (string) @string)
+(ERROR) @json.error
+["," ":"] @punctuation.delimiter
+["[" "]" "{" "}"] @punctuation.bracket
+(escape_sequence) @string.escape
+"""
+
+
+def _register_json(area: TextArea) -> None:
+    """Give `area` the JSON highlights above; without tree-sitter, JSON shows as plain text."""
+    try:
+        import tree_sitter_json
+        from tree_sitter import Language
+    except ImportError:
+        return
+    area.register_language("json", Language(tree_sitter_json.language()), _JSON_HIGHLIGHTS)
+
+
+_EMPTY = PanelView(detail=Content(EMPTY_HELP))
+
+
+class ResponsePanel(Vertical):
+    """The response to the last request, or its error; `copy_text` is what `y` copies."""
+
+    HELP: ClassVar[str] = """\
+## Response panel
+
+Shows what came back from the last request the console sent.
+
+- **Green border**: success. The JSON response (without `ResponseMetadata`), syntax
+  highlighted. The title shows the operation, the time taken and the first 8 characters of
+  the request id.
+- **Red border**: ECR, the network or the credentials failed the request. You see the error
+  code, the message, the HTTP status, the request id, every extra field ECR sent (such as
+  `lastValidByteReceived`) and, in bold, the **next step**.
+- **Yellow border**: problems found before sending. Nothing reached ECR; fix each field listed.
+- **Sending…** in the title: a request is on its way; the console stays usable.
+
+Scroll with the arrow keys, Page Up/Down, or the mouse; select text with the mouse.
+`y` copies the response JSON, or the error as a JSON object with the whole request id
+(give it to AWS support). Credentials are never shown or copied.
+"""
+
+    DEFAULT_CSS = """
+    ResponsePanel {
+        height: 1fr;
+        border: round $foreground 30%;
+        border-title-color: $foreground;
+        &.-success { border: round $success; border-title-color: $text-success; }
+        &.-error { border: round $error; border-title-color: $text-error; }
+        &.-invalid { border: round $warning; border-title-color: $text-warning; }
+        &.-loading { border: round $accent; border-title-color: $text-accent; }
+        &:focus-within { border-title-style: bold; }
+        & > TextArea { height: 1fr; border: none !important; background: transparent; }
+        & > TextArea, & > VerticalScroll { height: 1fr; padding: 0 1; }
+        &.-empty Static, &.-loading Static { color: $text-muted; }
+    }
+    """
+
+    view: reactive[PanelView] = reactive(lambda: _EMPTY, always_update=True, init=False)
+
+    def compose(self) -> ComposeResult:
+        body = TextArea(read_only=True, highlight_cursor_line=False, id="response-body")
+        _register_json(body)
+        body.language = "json"
+        yield body
+        with VerticalScroll(id="response-detail"):
+            yield Static(id="response-detail-text")
+
+    def on_mount(self) -> None:
+        self._draw(self.view)
+
+    # -- what to show ----------------------------------------------------------------------------
+
+    def show_entry(self, entry: HistoryEntry) -> None:
+        """The outcome of one request: its JSON response, or its error."""
+        if entry.error is not None:
+            self.view = _error_view(entry.error, entry.operation, entry.duration_ms)
+            return
+        response = {k: v for k, v in (entry.response or {}).items() if k != "ResponseMetadata"}
+        body = to_json(_without_secrets(response))
+        title = _title("Response", entry.operation, entry.duration_ms, entry.request_id)
+        self.view = PanelView(title, "success", body=body, copy=body)
+
+    def show_problems(self, operation: str, problems: Sequence[FieldProblem]) -> None:
+        """Problems found before sending: nothing reached ECR."""
+        self.view = _error_view(EcrCallError.invalid_request(operation, list(problems)), operation)
+
+    def show_loading(self, operation: str) -> None:
+        detail = Content(f"{operation} is on its way to ECR; its response will appear here.")
+        self.view = PanelView(f"Sending {operation}…", "loading", detail=detail)
+
+    def show_text(self, title: str, text: str, language: str | None = "json") -> None:
+        """Any text, e.g. an input skeleton, highlighted as `language` (None: plain)."""
+        self.view = PanelView(title, "text", body=text, language=language, copy=text)
+
+    def clear(self) -> None:
+        """The empty state: a short line of help."""
+        self.view = _EMPTY
+
+    # -- what is shown ---------------------------------------------------------------------------
+
+    @property
+    def copy_text(self) -> str | None:
+        """The response JSON, or the error as a JSON object; None when there is nothing."""
+        return self.view.copy
+
+    @property
+    def shown_text(self) -> str:
+        """The text on display, without styles (for tests and screen readers)."""
+        view = self.view
+        if view.body is not None:
+            return view.body
+        return view.detail.plain if view.detail is not None else ""
+
+    def watch_view(self, view: PanelView) -> None:
+        if self.is_mounted:
+            self._draw(view)
+
+    def _draw(self, view: PanelView) -> None:
+        self.border_title = view.title
+        for state in ("empty", "success", "error", "invalid", "loading", "text"):
+            self.set_class(state == view.state, f"-{state}")
+        body = self.query_one("#response-body", TextArea)
+        detail = self.query_one("#response-detail", VerticalScroll)
+        body.display = view.body is not None
+        detail.display = view.body is None
+        if view.body is not None:
+            body.language = view.language
+            body.load_text(view.body)
+            body.scroll_home(animate=False)
+        else:
+            self.query_one("#response-detail-text", Static).update(view.detail or "")
+            detail.scroll_home(animate=False)
+
+
+# -- building views --------------------------------------------------------------------------------
+
+
+def _error_view(error: EcrCallError, operation: str, duration_ms: float | None = None) -> PanelView:
+    operation = error.operation or operation
+    if error.kind == ErrorKind.VALIDATION:
+        count = len(error.problems)
+        what = f"{count} problem{'' if count == 1 else 's'}" if count else "invalid parameters"
+        title, state = f"Not sent · {operation} · {what}", "invalid"
+    else:
+        title = _title("Error", operation, duration_ms, error.request_id)
+        state = "error"
+    return PanelView(title, state, detail=_error_content(error), copy=_error_json(error, operation))
+
+
+def _error_content(error: EcrCallError) -> Content:
+    colour = "$text-warning" if error.kind == ErrorKind.VALIDATION else "$text-error"
+    parts: list[str | Content | tuple[str, str]] = [
+        (error.code, f"bold {colour}"),
+        "\n",
+        _redact(error.message),
+        "\n",
+    ]
+    if error.problems:
+        parts.append("\n")
+        for problem in error.problems:
+            parts.extend([("✗ ", colour), _redact(problem.message), "\n"])
+    facts: list[tuple[str, Any]] = [
+        ("HTTP status", error.http_status),
+        ("Request id", error.request_id),
+        ("Operation", error.operation),
+        *error.fields.items(),
+    ]
+    shown = [(name, value) for name, value in facts if value is not None]
+    if shown:
+        parts.append("\n")
+    for name, value in shown:
+        parts.extend([(f"{name}: ", "bold"), _redact(_field_text(value)), "\n"])
+    if error.hint:
+        parts.extend(["\n", (f"Next step: {error.hint}", "bold")])
+    return Content.assemble(*parts).rstrip()
+
+
+def _error_json(error: EcrCallError, operation: str) -> str:
+    copied: dict[str, Any] = {
+        "code": error.code,
+        "message": _redact(error.message),
+        "httpStatus": error.http_status,
+        "requestId": error.request_id,
+        "operation": error.operation or operation,
+    }
+    for name, value in _without_secrets(error.fields).items():
+        copied.setdefault(name, value)
+    if error.problems:
+        copied["problems"] = [
+            {"field": p.field, "rule": p.rule, "message": _redact(p.message)}
+            for p in error.problems
+        ]
+    copied["hint"] = error.hint
+    return to_json(copied)
+
+
+def _title(kind: str, operation: str, duration_ms: float | None, request_id: str | None) -> str:
+    parts = [kind, operation]
+    if duration_ms is not None:
+        parts.append(format_duration(duration_ms))
+    if request_id:
+        parts.append(f"req {request_id[:8]}")
+    return " · ".join(parts)
+
+
+def format_duration(duration_ms: float) -> str:
+    """84 ms, 1.2 s, 2 min 5 s."""
+    if duration_ms < 1000:
+        return f"{duration_ms:.0f} ms"
+    seconds = duration_ms / 1000
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes} min {rest} s"
+
+
+def to_json(value: Any) -> str:
+    """Pretty JSON (indent 4), dates in ISO 8601, bytes by their size."""
+    return json.dumps(value, indent=4, default=_json_default, ensure_ascii=False)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (datetime.datetime, datetime.date)):
+        return value.isoformat()
+    if isinstance(value, (bytes, bytearray)):
+        return f"<{len(value)} bytes>"
+    return str(value)
+
+
+def _field_text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, default=_json_default)
+
+
+def _without_secrets(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {
+            key: "<hidden>" if key in _SECRET_KEYS else _without_secrets(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_without_secrets(item) for item in value]
+    return _redact(value) if isinstance(value, str) else value
+
+
+def _redact(text: str) -> str:
+    """Access key ids out of error messages (signature errors can quote them)."""
+    return _ACCESS_KEY_ID.sub(lambda m: m.group(1) + "…(hidden)", text)

@@ -1,0 +1,103 @@
+"""The uploads in flight, from the journal: what ECR holds of each, its state, its last activity."""
+
+from __future__ import annotations
+
+import datetime
+import time
+from collections.abc import Callable
+
+import humanize
+from rich.text import Text
+from textual.coordinate import Coordinate
+from textual.widgets import DataTable
+
+from ecrtui.uploads.journal import UploadRecord, UploadState
+
+STUCK_AFTER = 3600.0  # seconds without activity before an upload in flight counts as stuck
+
+_STATE_STYLE = {
+    UploadState.READY: "bold green",
+    UploadState.INTERRUPTED: "yellow",
+    UploadState.UPLOADING: "cyan",
+    UploadState.INITIATED: "dim",
+    UploadState.FAILED: "bold red",
+    UploadState.EXPIRED: "red",
+    UploadState.COMPLETED: "dim green",
+    UploadState.FORGOTTEN: "dim",
+}
+
+
+def ago(seconds: float) -> str:
+    return str(humanize.naturaltime(datetime.timedelta(seconds=max(0.0, seconds))))
+
+
+class UploadsTable(DataTable[Text | str]):
+    """One row per upload; the row key is the upload id."""
+
+    HELP = """
+## Uploads in flight
+ECR cannot list uploads in progress, so ecrtui keeps its own journal: every upload it pushed,
+every upload tracked by id (**t**), and in demo mode the seeded ones.
+
+- **c** fill the completion form from the selected upload (digest included when known)
+- **u** resume an interrupted upload from the byte ECR last accepted
+- **p** probe: ask ECR how many bytes it holds, without changing the upload
+- **f** forget the upload (in the journal only), **y** copy its id, **a** show finished ones too
+"""
+
+    def __init__(self, clock: Callable[[], float] = time.time, **kwargs: object) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)  # type: ignore[arg-type]
+        self.clock = clock
+        self.records: dict[str, UploadRecord] = {}
+
+    def on_mount(self) -> None:
+        self.add_column("repository", key="repository")
+        self.add_column("upload id", key="upload")
+        self.add_column("ECR holds", key="held")
+        self.add_column("of", key="size")
+        self.add_column("%", key="percent")
+        self.add_column("state", key="state")
+        self.add_column("last activity", key="activity")
+        self.loading = True
+
+    def show(self, records: list[UploadRecord]) -> None:
+        selected = self.selected.upload_id if self.selected else None
+        self.loading = False
+        self.clear()
+        self.records = {record.upload_id: record for record in records}
+        for record in records:
+            self.add_row(*self._cells(record), key=record.upload_id)
+        if selected in self.records:
+            self.move_cursor(row=self.get_row_index(selected))
+        self.border_title = f"Uploads ({len(records)})"
+
+    def _cells(self, record: UploadRecord) -> list[Text | str]:
+        now = self.clock()
+        idle = now - record.updated_at
+        state = record.state.value
+        style = _STATE_STYLE[record.state]
+        if record.state.in_flight and idle > STUCK_AFTER:
+            state, style = f"{state}, stuck", "bold magenta"
+        if record.state is UploadState.FAILED and record.last_error_code:
+            state = f"failed: {record.last_error_code}"
+        size = record.source_size
+        percent = record.percent
+        return [
+            record.repository,
+            Text(record.upload_id[:8], style="bold"),
+            Text(humanize.naturalsize(record.bytes_confirmed, binary=True), justify="right"),
+            Text(
+                humanize.naturalsize(size, binary=True) if size is not None else "?",
+                justify="right",
+            ),
+            Text(f"{percent:.0f}" if percent is not None else "?", justify="right"),
+            Text(state, style=style),
+            ago(idle),
+        ]
+
+    @property
+    def selected(self) -> UploadRecord | None:
+        if not self.records or self.cursor_row < 0 or self.row_count == 0:
+            return None
+        key = self.coordinate_to_cell_key(Coordinate(self.cursor_row, 0)).row_key.value
+        return self.records.get(str(key))
