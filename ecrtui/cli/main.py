@@ -27,6 +27,9 @@ def _api_command(args: list[str]) -> int | None:
             return None
         print(f"usage: ecrtui <command> [parameters]\necrtui: error: {error}", file=sys.stderr)
         return 252
+    if keep and rest and rest[0] != "uploads" and "uploads" in rest:
+        rest.remove("uploads")  # its own --output may have come before it
+        rest.insert(0, "uploads")
     if rest and rest[0] in UPLOAD_COMMANDS:
         from ecrtui.cli import upload_commands
 

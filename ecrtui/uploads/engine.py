@@ -197,14 +197,20 @@ class LayerPusher:
                 f"{path} changed since the upload began (size or modification time differ); "
                 "push the layer again"
             )
-        held = self.probe_bytes(record.repository, upload_id, record.registry_id, record)
+        try:
+            held = self.probe_bytes(record.repository, upload_id, record.registry_id, record)
+        except EcrCallError as error:
+            stored = self._completed_elsewhere(record, error)
+            if stored is None:
+                raise
+            return PushResult(self.journal.get(record.row_id), stored["layerDigest"], stored)
         if held > record.source_size:
             raise PushError(
                 f"ECR holds {held} bytes of upload {upload_id}, more than the file's "
                 f"{record.source_size}; this upload cannot be resumed from {path}"
             )
         started = time.time()
-        self.on_progress(Progress(upload_id, "hashing", 0, held, started))
+        self.on_progress(Progress(upload_id, "hashing", 0, record.source_size, started))
         prefix = sha256_of(path, held)
         record = self.journal.update(record.row_id, bytes_confirmed=held)
         return self._send(record, held, prefix, complete, started)
@@ -258,7 +264,7 @@ class LayerPusher:
             last = error.fields.get("lastValidByteReceived")
             if error.code == "InvalidLayerPartException" and isinstance(last, int):
                 return last + 1
-            if error.code == "UploadNotFoundException" and record is not None:
+            if error.code == "UploadNotFoundException" and record and record.state.in_flight:
                 self._failed(record, error, UploadState.EXPIRED)
             raise
         raise PushError("ECR accepted a part it should have refused; the probe cannot tell")
@@ -276,10 +282,47 @@ class LayerPusher:
                 **_registry(record.registry_id),
             )
         except EcrCallError as error:
-            self._failed(record, error)
-            raise
+            stored = self._completed_elsewhere(record, error)
+            if stored is None:
+                self._failed(record, error)
+                raise
+            return stored
         response.pop("ResponseMetadata", None)
         self.journal.update(record.row_id, state=UploadState.COMPLETED, final_response=response)
+        return response
+
+    def _completed_elsewhere(
+        self, record: UploadRecord, error: EcrCallError
+    ) -> dict[str, Any] | None:
+        """After UploadNotFound: if ECR already holds the layer, the completion went through.
+
+        The classic case is a CompleteLayerUpload whose answer was lost: the retry (or a later
+        resume) finds the upload id consumed. ECR then holds a layer with the digest computed
+        here, which is what completing would have achieved."""
+        if error.code != "UploadNotFoundException" or not record.local_digest:
+            return None
+        found = self.call(
+            "BatchCheckLayerAvailability",
+            repositoryName=record.repository,
+            layerDigests=[record.local_digest],
+            **_registry(record.registry_id),
+        )
+        if not any(layer.get("layerAvailability") == "AVAILABLE" for layer in found["layers"]):
+            return None
+        response = {
+            "registryId": record.registry_id or found["layers"][0].get("registryId"),
+            "repositoryName": record.repository,
+            "uploadId": record.upload_id,
+            "layerDigest": record.local_digest,
+        }
+        response = {key: value for key, value in response.items() if value is not None}
+        self.journal.update(
+            record.row_id,
+            state=UploadState.COMPLETED,
+            final_response=response,
+            last_error_code=None,
+            last_error_message=None,
+        )
         return response
 
     # -- the part loop -------------------------------------------------------------------------

@@ -59,11 +59,6 @@ def assert_same(aws: CliResult, ours: CliResult) -> None:
     assert aws.stdout  # something was compared
 
 
-def create(aws_cli: AwsCli, name: str) -> None:
-    created = aws_cli("ecr", "create-repository", "--repository-name", name)
-    assert created.returncode == 0, created.stderr
-
-
 def service_error_fields(call: Any) -> tuple[str, dict[str, Any]]:
     """The code and extra members of the error a boto3 call raises."""
     with pytest.raises(ClientError) as raised:

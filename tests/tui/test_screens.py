@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from textual.message import Message
 from textual.pilot import Pilot
-from textual.widgets import Button, Input, OptionList, ProgressBar, Static, TextArea
+from textual.widgets import Button, DataTable, Input, OptionList, ProgressBar, Static, TextArea
 
 from ecrtui.ecr.client import Target
 from ecrtui.ecr.errors import EcrCallError, ErrorKind
@@ -37,6 +37,12 @@ from ecrtui.uploads.journal import UploadState
 from .screen_apps import ScreenHost, wait_for
 
 UPLOAD_ID = "6cb64b8a-9378-4e33-8ab1-b780fa2c4e01"
+
+
+def push_screen_of(app: ScreenHost) -> PushLayerScreen:
+    screen = app.screen
+    assert isinstance(screen, PushLayerScreen)
+    return screen
 
 
 def text_of(app: ScreenHost, selector: str) -> str:
@@ -94,8 +100,7 @@ async def test_push_layer_completes_and_returns_the_result(
     app = ScreenHost(lambda: PushLayerScreen(session, repository=repository))
     seen: list[Message] = []
     async with app.run_test(size=(80, 24), message_hook=seen.append) as pilot:
-        screen = app.screen
-        assert isinstance(screen, PushLayerScreen)
+        screen = push_screen_of(app)
         assert screen.query_one("#push-repository", Input).value == repository
         await fill_push_form(pilot, tmp_path / "layer.tar")
         await pilot.click("#push-start")
@@ -127,8 +132,7 @@ async def test_cancelled_push_is_interrupted_and_resumes(
     app = ScreenHost(lambda: PushLayerScreen(session, repository=repository))
     seen: list[Message] = []
     async with app.run_test(size=(80, 24), message_hook=seen.append) as pilot:
-        screen = app.screen
-        assert isinstance(screen, PushLayerScreen)
+        screen = push_screen_of(app)
         await fill_push_form(pilot, tmp_path / "big.tar")
         await pilot.click("#push-start")
         bar = screen.query_one("#push-progress", ProgressBar)
@@ -155,8 +159,7 @@ async def test_cancelled_push_is_interrupted_and_resumes(
 
     resume = ScreenHost(lambda: PushLayerScreen(session, resume_upload_id=cancelled.upload_id))
     async with resume.run_test(size=(80, 24)) as pilot:
-        screen = resume.screen
-        assert isinstance(screen, PushLayerScreen)
+        screen = push_screen_of(resume)
         assert not screen.query(Input)  # resume mode: no form, it starts at once
         await wait_for(pilot, lambda: screen.stage in ("done", "failed"), what="the resume")
         assert screen.stage == "done", text_of(resume, "#push-status")
@@ -174,8 +177,7 @@ async def test_push_to_a_missing_repository_shows_the_error_and_hint(
     write_layer(tmp_path / "layer.tar", 1024, seed=1)
     app = ScreenHost(lambda: PushLayerScreen(session, repository="no/such-repository"))
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, PushLayerScreen)
+        screen = push_screen_of(app)
         await fill_push_form(pilot, tmp_path / "layer.tar", part_size="")
         await pilot.press("enter")  # Enter in a field starts the push
         await wait_for(pilot, lambda: screen.stage == "failed", what="the failure")
@@ -190,10 +192,19 @@ async def test_push_to_a_missing_repository_shows_the_error_and_hint(
 async def test_resume_of_an_unknown_upload_says_so(session: ConsoleSession) -> None:
     app = ScreenHost(lambda: PushLayerScreen(session, resume_upload_id=UPLOAD_ID))
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, PushLayerScreen)
+        screen = push_screen_of(app)
         await wait_for(pilot, lambda: screen.stage == "failed", what="the failure")
         assert f"upload {UPLOAD_ID} is not in the journal" in text_of(app, "#push-status")
+
+
+async def test_a_worker_failure_is_shown_not_lost() -> None:
+    unconnected = ConsoleSession(ConsoleOptions())  # pusher() raises RuntimeError in the worker
+    app = ScreenHost(lambda: PushLayerScreen(unconnected, resume_upload_id=UPLOAD_ID))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = push_screen_of(app)
+        await wait_for(pilot, lambda: screen.stage == "failed", timeout=5, what="the failure")
+        assert text_of(app, "#push-status") == "push stopped: RuntimeError: not connected"
+        assert screen.query_one("#push-start", Button).display  # Start again = retry
 
 
 async def test_push_form_problems_and_start_button(tmp_path: Path) -> None:
@@ -399,6 +410,13 @@ async def test_load_refuses_what_is_not_a_request(text: str, error: str) -> None
     assert error in shown
 
 
+async def test_load_escape_cancels() -> None:
+    app = ScreenHost(LoadRequestScreen)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"a: 1", "escape")
+    assert app.results == [None]
+
+
 def entry(operation: str, at: float, code: str | None = None, ms: float = 84.0) -> HistoryEntry:
     error = EcrCallError(code, "it failed", ErrorKind.SERVICE) if code else None
     return HistoryEntry(
@@ -439,7 +457,7 @@ async def test_help_closes(key: str) -> None:
     keys = [("c", "complete"), ("u", "resume")]
     app = ScreenHost(lambda: HelpScreen("Push a layer", PushLayerScreen.HELP, keys))
     async with app.run_test(size=(80, 24)) as pilot:
-        assert app.screen.query_one("#help-keys").row_count == 2  # type: ignore[attr-defined]
+        assert app.screen.query_one("#help-keys", DataTable).row_count == 2
         await pilot.press(key)
     assert app.results == [None]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -22,3 +23,11 @@ def journal() -> Iterator[UploadJournal]:
     """The journal in this test's state directory (the one `ecrtui` commands use too)."""
     with UploadJournal(default_path()) as opened:
         yield opened
+
+
+@pytest.fixture(autouse=True)
+def _remove_layer_files(tmp_path: Path) -> Iterator[None]:
+    """Layer files are large and can be made again from their seeds: do not keep them around."""
+    yield
+    for layer in tmp_path.glob("*.bin"):
+        layer.unlink(missing_ok=True)

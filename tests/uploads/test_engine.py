@@ -72,7 +72,7 @@ def test_push_completes_with_the_file_digest(
     found = ecr_client.batch_check_layer_availability(
         repositoryName=repository, layerDigests=[digest]
     )["layers"]
-    assert [(layer["layerAvailability"], layer["layerSize"]) for layer in found] == [
+    assert [(entry["layerAvailability"], entry["layerSize"]) for entry in found] == [
         ("AVAILABLE", size)
     ]
 
@@ -251,3 +251,23 @@ def test_resume_progress_never_goes_backwards(
     assert result.digest == file_digest(layer)
     fractions = [event.fraction for event in events]
     assert fractions == sorted(fractions), [(e.phase, e.done, e.total) for e in events]
+
+
+def test_probing_a_completed_upload_keeps_it_completed(
+    endpoint_url: str, journal: UploadJournal, repository: str, tmp_path: Path
+) -> None:
+    """ECR forgets an upload id once it completes; a probe then finds nothing, and the journal
+    must not turn the completed upload into an expired one."""
+    from ecrtui.ecr.errors import EcrCallError
+
+    layer = write_layer(tmp_path, 1 * MiB, seed=16)
+    pusher = make_pusher(endpoint_url, journal)
+    result = pusher.push(layer, repository)
+    assert result.record is not None
+    with pytest.raises(EcrCallError) as raised:
+        pusher.probe(repository, result.record.upload_id)
+    assert raised.value.code == "UploadNotFoundException"
+    record = journal.find(result.record.upload_id)
+    assert record is not None
+    assert record.state is UploadState.COMPLETED
+    assert record.final_response == result.response

@@ -48,7 +48,7 @@ def _check(result: Any, journal: UploadJournal, layer: Path, ecr_client: Any) ->
     found = ecr_client.batch_check_layer_availability(
         repositoryName=result.record.repository, layerDigests=[digest]
     )["layers"]
-    assert [layer["layerAvailability"] for layer in found] == ["AVAILABLE"]
+    assert [entry["layerAvailability"] for entry in found] == ["AVAILABLE"]
 
 
 @pytest.mark.parametrize("fault", FAULTS)

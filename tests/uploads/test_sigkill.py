@@ -112,7 +112,7 @@ def test_a_push_killed_after_ecr_completed_it_resumes(
     found = ecr_client.batch_check_layer_availability(
         repositoryName=repository, layerDigests=[digest]
     )["layers"]
-    assert [layer["layerAvailability"] for layer in found] == ["AVAILABLE"]
+    assert [entry["layerAvailability"] for entry in found] == ["AVAILABLE"]
     with UploadJournal(default_path()) as journal:
         assert journal.integrity_check() == "ok"
         (record,) = journal.uploads()

@@ -87,13 +87,7 @@ unless *Complete when done* is unticked.
 row resumes it later from the byte ECR holds.
 """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "escape",
-            "cancel",
-            "Cancel / close",
-            id="push.cancel",
-            tooltip="Stop the push (resumable later), or close this dialog",
-        ),
+        Binding("escape", "cancel", "Cancel / close", id="push.cancel", tooltip="Stop or close"),
         Binding("ctrl+s", "start", "Start", id="push.start", tooltip="Start the push"),
     ]
 
