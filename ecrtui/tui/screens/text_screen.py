@@ -11,23 +11,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, TextArea
 
-# tree-sitter 0.26.x corrupts the heap (a segfault soon after) when it compiles the one pattern
-# of Textual's JSON highlights that pairs #eq? with #set! (a "conceal" capture Textual never
-# draws); 0.25.x does not. So JSON gets Textual's query without that pattern.
-_JSON_CONCEAL = "((escape_sequence) @conceal"
-
 
 def read_only_area(text: str, language: str | None, *, id: str) -> TextArea:
     """A read-only TextArea highlighting `language`, or plain text if it is not available."""
     area = TextArea(text, read_only=True, id=id)
-    if language == "json":
-        try:
-            import tree_sitter
-            import tree_sitter_json
-        except ImportError:
-            return area
-        query = TextArea._get_builtin_highlight_query("json").split(_JSON_CONCEAL)[0]
-        area.register_language("json", tree_sitter.Language(tree_sitter_json.language()), query)
     if language in area.available_languages:
         area.language = language
     return area

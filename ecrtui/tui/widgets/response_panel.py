@@ -47,33 +47,6 @@ class PanelView:
     copy: str | None = None
 
 
-# Textual's built-in JSON highlights, without the "conceal" patterns that pair #eq? with #set!:
-# tree-sitter 0.26.1 corrupts memory compiling such a pattern, and the process dies with SIGSEGV
-# (0.25.2 is fine). The conceal captures are unused by Textual's themes.
-_JSON_HIGHLIGHTS = """
-[(true) (false)] @boolean
-(null) @json.null
-(number) @number
-(pair key: (string) @json.label)
-(pair value: (string) @string)
-(array (string) @string)
-(ERROR) @json.error
-["," ":"] @punctuation.delimiter
-["[" "]" "{" "}"] @punctuation.bracket
-(escape_sequence) @string.escape
-"""
-
-
-def _register_json(area: TextArea) -> None:
-    """Give `area` the JSON highlights above; without tree-sitter, JSON shows as plain text."""
-    try:
-        import tree_sitter_json
-        from tree_sitter import Language
-    except ImportError:
-        return
-    area.register_language("json", Language(tree_sitter_json.language()), _JSON_HIGHLIGHTS)
-
-
 _EMPTY = PanelView(detail=Content(EMPTY_HELP))
 
 
@@ -118,10 +91,9 @@ Scroll with the arrow keys, Page Up/Down, or the mouse; select text with the mou
     view: reactive[PanelView] = reactive(lambda: _EMPTY, always_update=True, init=False)
 
     def compose(self) -> ComposeResult:
-        body = TextArea(read_only=True, highlight_cursor_line=False, id="response-body")
-        _register_json(body)
-        body.language = "json"
-        yield body
+        yield TextArea(
+            read_only=True, highlight_cursor_line=False, language="json", id="response-body"
+        )
         with VerticalScroll(id="response-detail"):
             yield Static(id="response-detail-text")
 
