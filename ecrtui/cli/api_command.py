@@ -23,7 +23,7 @@ from ecrtui.cli.arguments import (
     read_text_param,
 )
 from ecrtui.cli.global_options import GlobalOptions, UsageError, add_global_help
-from ecrtui.cli.output import render, write
+from ecrtui.cli.output import render, render_pages_as_text, write
 from ecrtui.ecr.errors import EcrCallError
 from ecrtui.ecr.model import cli_name, operation_model
 from ecrtui.ecr.skeleton import (
@@ -137,6 +137,11 @@ def _run(operation: str, argv: list[str], options: GlobalOptions, out: TextIO) -
         if operation == "CompleteLayerUpload":
             _journal_completion(params, error=EcrCallError.from_exception(raised, operation))
         raise
+    if not isinstance(response, dict):  # every page of a paginated operation
+        if options.output == "text":
+            write(out, render_pages_as_text(response, options.query))
+            return 0
+        response = response.build_full_result()
     response.pop("ResponseMetadata", None)
     if operation == "CompleteLayerUpload":
         _journal_completion(params, response=response)
@@ -217,7 +222,8 @@ def _can_paginate(operation: str) -> bool:
 
 def _call(
     operation: str, params: dict[str, Any], parsed: argparse.Namespace, options: GlobalOptions
-) -> dict[str, Any]:
+) -> Any:
+    """The response, or for a paginated operation botocore's page iterator (read lazily)."""
     from botocore import xform_name
 
     from ecrtui.ecr.client import make_client
@@ -231,11 +237,9 @@ def _call(
             "PageSize": getattr(parsed, "page_size", None),
             "StartingToken": getattr(parsed, "starting_token", None),
         }
-        pages = client.get_paginator(name).paginate(
+        return client.get_paginator(name).paginate(
             **params, PaginationConfig={k: v for k, v in config.items() if v is not None}
         )
-        result: dict[str, Any] = pages.build_full_result()
-        return result
     response: dict[str, Any] = getattr(client, name)(**params)
     return response
 

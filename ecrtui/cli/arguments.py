@@ -102,7 +102,16 @@ def convert(shape: Any, raw: Any, where: str) -> Any:
             raise UsageError(f"argument {where}: expected true or false: '{text}'")
         return text.lower() == "true"
     if kind in ("structure", "map"):
-        return _json(text, where) if text.lstrip().startswith("{") else _shorthand(text, where)
+        if text.lstrip().startswith("{"):
+            return _json(text, where)
+        pairs = _shorthand(text, where)
+        if kind == "map":
+            return pairs
+        members = shape.members
+        return {
+            key: convert(members[key], value, f"{where} {key}") if key in members else value
+            for key, value in pairs.items()
+        }
     return text
 
 

@@ -100,6 +100,8 @@ def _apply(options: GlobalOptions, name: str, value: str | None) -> None:
             options.read_timeout = seconds
         else:
             options.connect_timeout = seconds
+    elif name == "--endpoint-url":
+        options.endpoint_url = _endpoint(value or "")
     elif name == "--debug":
         options.debug = True
     elif name == "--no-verify-ssl":
@@ -108,6 +110,18 @@ def _apply(options: GlobalOptions, name: str, value: str | None) -> None:
         options.paginate = False
     else:
         setattr(options, name[2:].replace("-", "_"), value)
+
+
+def _endpoint(text: str) -> str:
+    from urllib.parse import urlparse
+
+    parsed = urlparse(text)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise UsageError(
+            f'Bad value for --endpoint-url "{text}": scheme is missing. Must be of the form '
+            "http://<hostname>/ or https://<hostname>/"
+        )
+    return text
 
 
 def _seconds(name: str, text: str) -> float | None:

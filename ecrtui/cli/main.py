@@ -6,6 +6,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from ecrtui import __version__
 
@@ -64,11 +65,17 @@ UPLOAD_COMMANDS: dict[str, str] = {
 }
 
 
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(252, f"{self.prog}: error: {message}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     commands = "\n".join(f"  {name:<32}{summary}" for name, (_, summary) in COMMANDS.items())
     commands += "\n" + "\n".join(f"  {name:<32}{text}" for name, text in UPLOAD_COMMANDS.items())
     commands += "\n" + "\n".join(f"  {name:<32}as `aws ecr {name}`" for name in API_COMMANDS)
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="ecrtui",
         description="An operator console for Amazon ECR image-layer uploads. Without a command, "
         "opens the console (against AWS, or the embedded demo backend with --demo).",

@@ -78,6 +78,20 @@ def _split(item: dict[str, Any], keys: list[str] | None) -> tuple[list[str], lis
     return scalars, [(key, item[key]) for key in sorted(set(item) - set(keys))]
 
 
+def render_pages_as_text(pages: Any, query: str | None = None) -> str:
+    """Text output of a paginated call, page by page as the aws CLI prints it: --query applies to
+    each page, and a NEXTTOKEN line ends a listing cut short by --max-items."""
+    parts: list[str] = []
+    for index, page in enumerate(pages):
+        current: dict[str, Any] = dict(pages.non_aggregate_part) if index == 0 else {}
+        for key in pages.result_keys:
+            current[key.expression] = key.search(page)
+        parts.append(render(current, "text", query))
+    if pages.resume_token:
+        parts.append(render({"NextToken": {"NextToken": pages.resume_token}}, "text", query))
+    return "".join(parts)
+
+
 def render(data: Any, output: str, query: str | None = None) -> str:
     """The text to print for `data`; empty when the aws CLI prints nothing."""
     if query is not None:

@@ -31,7 +31,7 @@ def yaml_input_skeleton(operation: Any) -> str:
     shape = operation.input_shape
     if shape is None:
         return "{}\n"
-    skeleton = ArgumentGenerator().generate_skeleton(shape)
+    skeleton = json.loads(json.dumps(ArgumentGenerator().generate_skeleton(shape)))
     required = set(shape.required_members)
     lines: list[str] = []
     for member, value in skeleton.items():

@@ -22,9 +22,11 @@ from ecrtui.ecr.model import service_model
 
 DIGEST_LIKE = "a digest like sha256:<64 hex characters>"
 _SHA256_DIGEST = re.compile("sha256:[0-9a-f]{64}")
-# Shapes held to sha256 digests: the model's LayerDigest pattern accepts any "algo:hex", and
-# BatchCheckLayerAvailability's digests have no pattern at all.
-_DIGEST_SHAPES = frozenset({"LayerDigest", "BatchedOperationLayerDigest"})
+# Shapes held to sha256 digests: the model's LayerDigest pattern accepts any "algo:hex".
+# BatchCheckLayerAvailability's digests (BatchedOperationLayerDigest) are left to ECR, which
+# answers a malformed one with an InvalidLayerDigest failure rather than an error, as the aws CLI
+# lets it.
+_DIGEST_SHAPES = frozenset({"LayerDigest"})
 
 # Operator words for the patterns of well-known shapes: what a broken value is not (with {span}
 # filled from the model's lengths), and what the pattern allows. The patterns come from the model.
