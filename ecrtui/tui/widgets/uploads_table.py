@@ -54,7 +54,6 @@ every upload tracked by id (**t**), and in demo mode the seeded ones.
         self.add_column("repository", key="repository")
         self.add_column("upload id", key="upload")
         self.add_column("ECR holds", key="held")
-        self.add_column("of", key="size")
         self.add_column("%", key="percent")
         self.add_column("state", key="state")
         self.add_column("last activity", key="activity")
@@ -80,17 +79,12 @@ every upload tracked by id (**t**), and in demo mode the seeded ones.
             state, style = f"{state}, stuck", "bold magenta"
         if record.state is UploadState.FAILED and record.last_error_code:
             state = f"failed: {record.last_error_code}"
-        size = record.source_size
         percent = record.percent
         return [
             record.repository,
             Text(record.upload_id[:8], style="bold"),
             Text(humanize.naturalsize(record.bytes_confirmed, binary=True), justify="right"),
-            Text(
-                humanize.naturalsize(size, binary=True) if size is not None else "?",
-                justify="right",
-            ),
-            Text(f"{percent:.0f}" if percent is not None else "?", justify="right"),
+            Text(f"{percent:.0f}%" if percent is not None else "?", justify="right"),
             Text(state, style=style),
             ago(idle),
         ]

@@ -1,0 +1,313 @@
+"""The whole console against the session's local backend: journals written by hand, waits, and the
+fixed data of the pictures.
+
+The app runs in LIVE mode (not --demo) against the `endpoint_url` fixture's backend: one local
+backend per process, and the test session already runs one. What demo mode would journal, the
+tests journal themselves.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, TextArea
+
+from ecrtui.ecr.client import Target
+from ecrtui.tui.app import EcrtuiApp
+from ecrtui.tui.session import ConsoleOptions, ConsoleSession, Identity
+from ecrtui.tui.widgets.repository_browser import RepositoryBrowser
+from ecrtui.tui.widgets.target_bar import TargetBar
+from ecrtui.tui.widgets.uploads_table import UploadsTable
+from ecrtui.uploads.engine import Progress
+from ecrtui.uploads.journal import Origin, UploadJournal, UploadRecord, UploadState
+
+from ..local.helpers import data, sha256_digest, upload
+from .screen_apps import wait_for
+
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+MiB = 1024 * 1024
+
+
+def console_app(
+    endpoint_url: str,
+    journal_path: Path,
+    *,
+    read_only: bool = False,
+    clock: Callable[[], float] = time.time,
+) -> EcrtuiApp:
+    """The console pointed at the local backend as a user would with --endpoint-url (LIVE)."""
+    target = Target(endpoint_url=endpoint_url, region=REGION, local_backend=True)
+    options = ConsoleOptions(target=target, read_only=read_only, journal_path=journal_path)
+    return EcrtuiApp(options, clock=clock)
+
+
+# -- the journal ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    """One journal row to write; `source` must exist (the journal reads its size)."""
+
+    repository: str
+    upload_id: str
+    state: UploadState
+    bytes_confirmed: int = 0
+    origin: Origin = Origin.PUSHED
+    source: Path | None = None
+    local_digest: str | None = None
+    part_size: int | None = None
+
+
+def write_journal(path: Path, endpoint_url: str, rows: Iterable[Row]) -> list[UploadRecord]:
+    """Journal these uploads at this endpoint, as the console would have."""
+    with UploadJournal(path) as journal:
+        return [
+            journal.record(
+                endpoint=endpoint_url,
+                region=REGION,
+                repository=row.repository,
+                upload_id=row.upload_id,
+                origin=row.origin,
+                state=row.state,
+                part_size=row.part_size,
+                bytes_confirmed=row.bytes_confirmed,
+                source=row.source,
+                local_digest=row.local_digest,
+            )
+            for row in rows
+        ]
+
+
+def demo_rows(registry: Any) -> list[Row]:
+    """The demo seed's uploads in flight, journaled as `ecrtui --demo` journals them."""
+    rows = []
+    for stuck in registry.uploads:
+        if stuck.complete:
+            state = UploadState.READY
+        elif stuck.bytes_uploaded == 0:
+            state = UploadState.INITIATED
+        else:
+            state = UploadState.INTERRUPTED
+        rows.append(
+            Row(
+                stuck.repository,
+                stuck.upload_id,
+                state,
+                stuck.bytes_uploaded,
+                Origin.DEMO,
+                stuck.source,
+                stuck.file_digest,
+                10 * MiB,
+            )
+        )
+    return rows
+
+
+def pin_row(
+    path: Path,
+    upload_id: str,
+    *,
+    updated_at: float,
+    source_size: int | None = None,
+    source_path: str | None = None,
+    last_error: tuple[str, str] | None = None,
+) -> None:
+    """Overwrite what UploadJournal.record takes from the clock and the disk, for the pictures."""
+    code, message = last_error or (None, None)
+    with sqlite3.connect(path) as db:
+        db.execute(
+            "UPDATE uploads SET created_at = ?, updated_at = ?, source_size = ?, source_path = ?,"
+            " last_error_code = ?, last_error_message = ? WHERE upload_id = ?",
+            (updated_at, updated_at, source_size, source_path, code, message, upload_id),
+        )
+    db.close()
+
+
+@dataclass(frozen=True)
+class Layer:
+    """A layer file on disk and an upload of it that ECR holds some or all bytes of."""
+
+    repository: str
+    upload_id: str
+    path: Path
+    digest: str
+    size: int
+    sent: int
+
+    def row(self, state: UploadState | None = None) -> Row:
+        if state is None:
+            state = UploadState.READY if self.sent == self.size else UploadState.INTERRUPTED
+        return Row(
+            self.repository,
+            self.upload_id,
+            state,
+            self.sent,
+            Origin.PUSHED,
+            self.path,
+            self.digest,
+            10 * MiB,
+        )
+
+
+def start_upload(
+    ecr_client: Any, repository: str, folder: Path, size: int, *, sent: int | None = None, seed: int = 0
+) -> Layer:
+    """Write a layer file and upload its first `sent` bytes (all by default) in one part."""
+    blob = data(size, seed)
+    path = folder / f"layer-{seed}.tar"
+    path.write_bytes(blob)
+    sent = size if sent is None else sent
+    upload_id = upload(ecr_client, repository, blob[:sent])
+    return Layer(repository, upload_id, path, sha256_digest(blob), size, sent)
+
+
+# -- driving the app ------------------------------------------------------------------------------
+
+
+def bar_text(app: EcrtuiApp) -> str:
+    return str(app.query_one(TargetBar).render())
+
+
+async def until_connected(pilot: Pilot[Any]) -> None:
+    """Connected, the uploads listed and the first page of repositories shown."""
+    app = pilot.app
+    assert isinstance(app, EcrtuiApp)
+    table = app.query_one(UploadsTable)
+    repositories = app.query_one(RepositoryBrowser).query_one("#repositories", DataTable)
+    await wait_for(
+        pilot,
+        lambda: app.identity is not None and not table.loading and not repositories.loading,
+        timeout=15,
+        step=0.05,
+        what="connecting and the first loads",
+    )
+
+
+async def select_upload(pilot: Pilot[Any], upload_id: str) -> None:
+    """Focus the uploads table and put its cursor on this upload, with the keys."""
+    app = pilot.app
+    table = app.query_one(UploadsTable)
+    await pilot.press("1")
+    table.focus()
+    await pilot.pause()
+    row = table.get_row_index(upload_id)
+    while table.cursor_row > row:
+        await pilot.press("up")
+    while table.cursor_row < row:
+        await pilot.press("down")
+    await pilot.pause()
+    assert table.selected is not None and table.selected.upload_id == upload_id
+
+
+def notifications(app: EcrtuiApp) -> list[str]:
+    return [notification.message for notification in app._notifications]
+
+
+def gate_pushes(session: ConsoleSession) -> threading.Event:
+    """Hold every push after its first part until the returned event is set, so that a cancel
+    lands mid-push however fast the local backend is."""
+    go_on = threading.Event()
+    make_pusher = session.pusher
+
+    def gated_pusher(on_progress: Any = None, cancel: Any = None) -> Any:
+        def gated(progress: Progress) -> None:
+            on_progress(progress)
+            if progress.phase == "uploading" and progress.done > 0:
+                go_on.wait(timeout=20)
+
+        return make_pusher(on_progress=gated, cancel=cancel)
+
+    session.pusher = gated_pusher  # type: ignore[method-assign]
+    return go_on
+
+
+def still(app: EcrtuiApp) -> None:
+    """No blinking cursors on the current screen (pictures must not depend on the moment)."""
+    for field in app.screen.query(Input):
+        field.cursor_blink = False
+    for area in app.screen.query(TextArea):
+        area.cursor_blink = False
+
+
+# -- the fixed data of the pictures ---------------------------------------------------------------
+
+FIXED_NOW = 1_790_000_000.0  # 2026-09-21, a Monday
+PICTURE_IDENTITY = Identity(
+    account=ACCOUNT,
+    arn=f"arn:aws:sts::{ACCOUNT}:user/moto",
+    region=REGION,
+    endpoint="http://127.0.0.1:4566",
+    profile=None,
+    demo=True,
+    read_only=False,
+)
+READY_ID = "6cb64b8a-9378-4e33-8ab1-b780fa2c4e01"
+SMALL_PART_ID = "a1b2c3d4-5e6f-4a0b-9c1d-2e3f4a5b6c7d"
+INTERRUPTED_ID = "0f9e8d7c-6b5a-4938-8271-605f4e3d2c1b"
+NO_PARTS_ID = "5d41402a-bc4b-4a76-b971-9d911017c592"
+STUCK_ID = "9b2e1c3a-77d4-4f0e-a5b6-c7d8e9f0a1b2"
+READY_DIGEST = "sha256:" + "9a77f858" * 8
+
+
+@dataclass(frozen=True)
+class PictureRow:
+    row: Row
+    size: int
+    age: float  # seconds before FIXED_NOW
+    last_error: tuple[str, str] | None = None
+
+
+PICTURE_ROWS = (
+    PictureRow(
+        Row("team/api", READY_ID, UploadState.READY, 12 * MiB, Origin.DEMO, None, READY_DIGEST),
+        12 * MiB,
+        180,
+    ),
+    PictureRow(
+        Row("team/worker", SMALL_PART_ID, UploadState.READY, 9 * MiB, Origin.DEMO, None),
+        9 * MiB,
+        600,
+        (
+            "LayerPartTooSmallException",
+            "Layer part size 1048576 is smaller than the minimum of 5242880 bytes",
+        ),
+    ),
+    PictureRow(
+        Row("data/etl-jobs", INTERRUPTED_ID, UploadState.INTERRUPTED, 10 * MiB, Origin.PUSHED),
+        14 * MiB,
+        1500,
+    ),
+    PictureRow(
+        Row("ml/trainer", NO_PARTS_ID, UploadState.INITIATED, 0, Origin.TRACKED),
+        3 * MiB,
+        2400,
+    ),
+    PictureRow(
+        Row("platform/ingress-nginx", STUCK_ID, UploadState.INTERRUPTED, 25 * MiB, Origin.PUSHED),
+        60 * MiB,
+        2 * 86400 + 3600,
+    ),
+)
+
+
+def write_picture_journal(path: Path, endpoint_url: str) -> None:
+    """Five uploads in flight with fixed ids, sizes, files and times (the newest first)."""
+    write_journal(path, endpoint_url, [picture.row for picture in PICTURE_ROWS])
+    for picture in PICTURE_ROWS:
+        name = picture.row.repository.replace("/", "-")
+        pin_row(
+            path,
+            picture.row.upload_id,
+            updated_at=FIXED_NOW - picture.age,
+            source_size=picture.size,
+            source_path=f"/srv/layers/{name}.tar.gz",
+            last_error=picture.last_error,
+        )
