@@ -304,9 +304,9 @@ class EcrtuiApp(App[None]):
 
     def on_uploads_loaded(self, message: UploadsLoaded) -> None:
         table = self.query_one(UploadsTable)
-        first_load = not table.records and table.loading
+        first_load = table.loading
         table.show(message.uploads)
-        if (first_load and self.focused is None) or isinstance(self.focused, TabbedContent):
+        if first_load and self.screen is self.screen_stack[0]:
             table.focus()
         self.query_one(UploadDetails).show(table.selected)
 

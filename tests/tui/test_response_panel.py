@@ -116,10 +116,13 @@ async def test_a_service_error_shows_code_message_fields_and_the_next_step_in_re
         detail = panel.view.detail
         assert detail is not None
         start = detail.plain.index("Next step:")
+        end = start + len(f"Next step: {error.hint}")
         assert any(
-            span.start <= start and span.end >= len(detail.plain) and "bold" in str(span.style)
+            span.start <= start and span.end >= end and "bold" in str(span.style)
             for span in detail.spans
         )
+        # The next step comes before the details, so it shows first on a small terminal.
+        assert start < detail.plain.index("HTTP status:")
 
 
 async def test_the_copied_error_is_a_json_object() -> None:

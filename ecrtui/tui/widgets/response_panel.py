@@ -191,6 +191,8 @@ def _error_content(error: EcrCallError) -> Content:
         parts.append("\n")
         for problem in error.problems:
             parts.extend([("✗ ", colour), _redact(problem.message), "\n"])
+    if error.hint:  # before the details, so it shows first on a small terminal
+        parts.extend(["\n", (f"Next step: {error.hint}", "bold"), "\n"])
     facts: list[tuple[str, Any]] = [
         ("HTTP status", error.http_status),
         ("Request id", error.request_id),
@@ -202,8 +204,6 @@ def _error_content(error: EcrCallError) -> Content:
         parts.append("\n")
     for name, value in shown:
         parts.extend([(f"{name}: ", "bold"), _redact(_field_text(value)), "\n"])
-    if error.hint:
-        parts.extend(["\n", (f"Next step: {error.hint}", "bold")])
     return Content.assemble(*parts).rstrip()
 
 
