@@ -77,8 +77,9 @@ class EcrtuiApp(App[None]):
             id="probe",
             tooltip="Ask ECR how many bytes it holds of the selected upload",
         ),
-        Binding("t", "track", "Track id", id="track", tooltip="Track an upload by its id"),
-        Binding("n", "push", "Push layer", id="push", tooltip="Push a layer from a file"),
+        Binding("n", "push", "Push", id="push", tooltip="Push a layer from a file"),
+        Binding("t", "track", "Track", id="track", tooltip="Track an upload by its id"),
+        Binding("f1", "help", "Help", id="help", tooltip="Help for the focused panel"),
         Binding(
             "f",
             "forget",
@@ -126,7 +127,6 @@ class EcrtuiApp(App[None]):
             id="history",
             tooltip="The requests and responses since the console started",
         ),
-        Binding("f1", "help", "Help", id="help", tooltip="Help for the focused panel"),
         Binding("1", "tab('uploads-tab')", "Uploads", id="tab-uploads", show=False),
         Binding("2", "tab('complete-tab')", "Complete form", id="tab-complete", show=False),
         Binding("3", "tab('repos-tab')", "Repositories", id="tab-repos", show=False),
@@ -539,13 +539,18 @@ class EcrtuiApp(App[None]):
                 "CompleteLayerUpload",
                 request,
                 region=identity.region if identity else None,
-                endpoint_url=identity.endpoint if identity and identity.demo else None,
+                endpoint_url=identity.endpoint if identity and self._endpoint_chosen else None,
                 profile=identity.profile if identity else None,
             )
         except ValueError as error:
             self.notify(f"Cannot write this request as an aws command: {error}", severity="error")
             return
         self.copy(command, "the aws CLI command")
+
+    @property
+    def _endpoint_chosen(self) -> bool:
+        """The console talks to an endpoint the aws CLI would not pick on its own."""
+        return self.options.demo or self.options.target.endpoint_url is not None
 
     def copy(self, text: str, what: str) -> None:
         """pyperclip where it works, the terminal's own clipboard (OSC 52) otherwise."""

@@ -229,8 +229,10 @@ class LayerPusher:
         held = self.probe_bytes(repository, upload_id, registry_id, known)
         if known is not None:
             state = known.state
-            if known.source_size is not None and held == known.source_size:
+            if state.in_flight and known.source_size is not None and held == known.source_size:
                 state = UploadState.READY
+            elif state is UploadState.INITIATED and held > 0:
+                state = UploadState.INTERRUPTED
             return self.journal.update(known.row_id, bytes_confirmed=held, state=state)
         return self.journal.record(
             endpoint=self.endpoint,

@@ -11,11 +11,13 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from textual.message import Message
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, TextArea
 
@@ -29,7 +31,7 @@ from ecrtui.uploads.engine import Progress
 from ecrtui.uploads.journal import Origin, UploadJournal, UploadRecord, UploadState
 
 from ..local.helpers import data, sha256_digest, upload
-from .screen_apps import wait_for
+from .screen_apps import wait_for as _wait_for
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -46,7 +48,9 @@ def console_app(
     """The console pointed at the local backend as a user would with --endpoint-url (LIVE)."""
     target = Target(endpoint_url=endpoint_url, region=REGION, local_backend=True)
     options = ConsoleOptions(target=target, read_only=read_only, journal_path=journal_path)
-    return EcrtuiApp(options, clock=clock)
+    app = EcrtuiApp(options, clock=clock)
+    app.animation_level = "none"  # no tab underline sliding: faster, and the same every time
+    return app
 
 
 # -- the journal ----------------------------------------------------------------------------------
@@ -142,9 +146,9 @@ class Layer:
     size: int
     sent: int
 
-    def row(self, state: UploadState | None = None) -> Row:
-        if state is None:
-            state = UploadState.READY if self.sent == self.size else UploadState.INTERRUPTED
+    def row(self) -> Row:
+        """The journal row a push of ours would have left."""
+        state = UploadState.READY if self.sent == self.size else UploadState.INTERRUPTED
         return Row(
             self.repository,
             self.upload_id,
@@ -157,8 +161,21 @@ class Layer:
         )
 
 
+def write_layer(path: Path, size: int, seed: int = 0) -> tuple[Path, str]:
+    """A layer file of `size` deterministic bytes, and its digest."""
+    blob = data(size, seed)
+    path.write_bytes(blob)
+    return path, sha256_digest(blob)
+
+
 def start_upload(
-    ecr_client: Any, repository: str, folder: Path, size: int, *, sent: int | None = None, seed: int = 0
+    ecr_client: Any,
+    repository: str,
+    folder: Path,
+    size: int,
+    *,
+    sent: int | None = None,
+    seed: int = 0,
 ) -> Layer:
     """Write a layer file and upload its first `sent` bytes (all by default) in one part."""
     blob = data(size, seed)
@@ -172,23 +189,51 @@ def start_upload(
 # -- driving the app ------------------------------------------------------------------------------
 
 
+async def wait_for(
+    pilot: Pilot[Any], condition: Callable[[], bool], timeout: float = 20.0, what: str = "it"
+) -> None:
+    """Let the app run until `condition()` holds, checking every 20 ms; fail after `timeout`."""
+    await _wait_for(pilot, condition, timeout=timeout, step=0.02, what=what)
+
+
 def bar_text(app: EcrtuiApp) -> str:
     return str(app.query_one(TargetBar).render())
 
 
 async def until_connected(pilot: Pilot[Any]) -> None:
-    """Connected, the uploads listed and the first page of repositories shown."""
+    """Connected, the uploads listed, every page of repositories shown and the images of the
+    first one loaded: nothing left in flight from startup."""
     app = pilot.app
     assert isinstance(app, EcrtuiApp)
     table = app.query_one(UploadsTable)
-    repositories = app.query_one(RepositoryBrowser).query_one("#repositories", DataTable)
-    await wait_for(
-        pilot,
-        lambda: app.identity is not None and not table.loading and not repositories.loading,
-        timeout=15,
-        step=0.05,
-        what="connecting and the first loads",
-    )
+    browser = app.query_one(RepositoryBrowser)
+    repositories = browser.query_one("#repositories", DataTable)
+    images = browser.query_one("#images", DataTable)
+
+    def settled() -> bool:
+        if app.identity is None or table.loading or repositories.loading or browser.more_pages:
+            return False
+        return not browser.repositories or str(images.border_title).startswith("Images of ")
+
+    await wait_for(pilot, settled, timeout=15, what="connecting and the first loads")
+
+
+@asynccontextmanager
+async def running(
+    app: EcrtuiApp, size: tuple[int, int], seen: list[Message] | None = None
+) -> AsyncIterator[Pilot[Any]]:
+    """`app.run_test`, connected; on the way out, the workers finish before the app closes.
+
+    run_test closes the screens while the app may still handle a worker's message, and a handler
+    that queries a widget being removed would fail the test.
+    """
+    hook = seen.append if seen is not None else None
+    async with app.run_test(size=size, message_hook=hook) as pilot:
+        await until_connected(pilot)
+        yield pilot
+        for _ in range(2):
+            await app.workers.wait_for_complete()
+            await pilot.pause()
 
 
 async def select_upload(pilot: Pilot[Any], upload_id: str) -> None:
@@ -255,6 +300,7 @@ INTERRUPTED_ID = "0f9e8d7c-6b5a-4938-8271-605f4e3d2c1b"
 NO_PARTS_ID = "5d41402a-bc4b-4a76-b971-9d911017c592"
 STUCK_ID = "9b2e1c3a-77d4-4f0e-a5b6-c7d8e9f0a1b2"
 READY_DIGEST = "sha256:" + "9a77f858" * 8
+SMALL_DIGEST = "sha256:" + "3c1f0e2d" * 8
 
 
 @dataclass(frozen=True)
@@ -272,12 +318,20 @@ PICTURE_ROWS = (
         180,
     ),
     PictureRow(
-        Row("team/worker", SMALL_PART_ID, UploadState.READY, 9 * MiB, Origin.DEMO, None),
+        Row(
+            "team/worker",
+            SMALL_PART_ID,
+            UploadState.READY,
+            9 * MiB,
+            Origin.DEMO,
+            None,
+            SMALL_DIGEST,
+        ),
         9 * MiB,
         600,
         (
             "LayerPartTooSmallException",
-            "Layer part size 1048576 is smaller than the minimum of 5242880 bytes",
+            "All layer parts except the last part should be at least 5MB",
         ),
     ),
     PictureRow(

@@ -53,7 +53,8 @@ Shows what the focused part of the console is for, and the keys that work there.
             table.add_columns("Key", "What it does")
             table.add_rows(self._key_rows)
             table.display = bool(self._key_rows)
-            table.styles.height = min(len(self._key_rows) + 1, 9)  # the header and the keys
+            table.styles.height = len(self._key_rows) + 1  # the header and the keys
+            table.styles.max_height = "60%"
             yield table
         yield Footer()
 

@@ -31,6 +31,15 @@ def ago(seconds: float) -> str:
     return str(humanize.naturaltime(datetime.timedelta(seconds=max(0.0, seconds))))
 
 
+def ago_short(seconds: float) -> str:
+    """'now', '42s ago', '3m ago', '5h ago', '2d ago': for narrow columns."""
+    seconds = max(0.0, seconds)
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        if seconds >= size:
+            return f"{int(seconds // size)}{unit} ago"
+    return "now"
+
+
 class UploadsTable(DataTable[Text | str]):
     """One row per upload; the row key is the upload id."""
 
@@ -86,7 +95,7 @@ every upload tracked by id (**t**), and in demo mode the seeded ones.
             Text(humanize.naturalsize(record.bytes_confirmed, binary=True), justify="right"),
             Text(f"{percent:.0f}%" if percent is not None else "?", justify="right"),
             Text(state, style=style),
-            ago(idle),
+            ago_short(idle) if self.app.size.width < 120 else ago(idle),
         ]
 
     @property
