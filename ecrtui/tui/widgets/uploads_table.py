@@ -31,6 +31,17 @@ def ago(seconds: float) -> str:
     return str(humanize.naturaltime(datetime.timedelta(seconds=max(0.0, seconds))))
 
 
+def held_of_total(held: int, total: int | None) -> str:
+    """'10.0 MiB' or, when the size is known, '10.0/14.0 MiB'."""
+    if total is None:
+        return str(humanize.naturalsize(held, binary=True))
+    whole = str(humanize.naturalsize(total, binary=True))
+    _, _, unit = whole.partition(" ")
+    part = str(humanize.naturalsize(held, binary=True))
+    held_number, _, held_unit = part.partition(" ")
+    return f"{held_number}/{whole}" if held_unit == unit else f"{part}/{whole}"
+
+
 def ago_short(seconds: float) -> str:
     """'now', '42s ago', '3m ago', '5h ago', '2d ago': for narrow columns."""
     seconds = max(0.0, seconds)
@@ -62,10 +73,10 @@ every upload tracked by id (**t**), and in demo mode the seeded ones.
     def on_mount(self) -> None:
         self.add_column("repository", key="repository")
         self.add_column("upload id", key="upload")
-        self.add_column("ECR holds", key="held")
+        self.add_column("ECR holds/size", key="held")
         self.add_column("%", key="percent")
         self.add_column("state", key="state")
-        self.add_column("last activity", key="activity")
+        self.add_column("updated", key="activity")
         self.loading = True
 
     def show(self, records: list[UploadRecord]) -> None:
@@ -92,7 +103,7 @@ every upload tracked by id (**t**), and in demo mode the seeded ones.
         return [
             record.repository,
             Text(record.upload_id[:8], style="bold"),
-            Text(humanize.naturalsize(record.bytes_confirmed, binary=True), justify="right"),
+            Text(held_of_total(record.bytes_confirmed, record.source_size), justify="right"),
             Text(f"{percent:.0f}%" if percent is not None else "?", justify="right"),
             Text(state, style=style),
             ago_short(idle) if self.app.size.width < 120 else ago(idle),
