@@ -11,7 +11,8 @@ moto internals touched, and nothing else:
   `ECRBackend.describe_repositories` / `describe_images` for the unpaged lists, and
   `ECRBackend.put_image` (given the real digest: the sha256 of the manifest).
 - `moto.ecr.models.Repository` attributes `name`, `registry_id`, `uploads`, `layers`, `images`, and
-  `Image.image_manifest`.
+  `Image.image_manifest`; DescribeImages reports copies of moto's Image whose class overrides the
+  `image_size_in_bytes` property (moto gives the config blob's size).
 - `moto.ecr.models.ECR_REPOSITORY_NAME_PATTERN`, the older repository-name pattern moto's
   CreateRepository checks; it is set to the model's newer one, which the real service documents.
 - `BaseResponse.normalized_request` (a werkzeug Request): a part's cached body is dropped from
@@ -262,11 +263,30 @@ def _describe_images(self: ECRResponse) -> ActionResult:
     for image in images:
         # The real service leaves imageTags out of an untagged image's details.
         detail = copy.copy(image)
+        detail.__class__ = _image_with_real_size(type(image))
         if not detail.image_tags:
             del detail.image_tags
         details.append(detail)
     page, token = _page(self, details)
     return ActionResult({"imageDetails": page, "nextToken": token})
+
+
+@functools.cache
+def _image_with_real_size(image_class: type) -> type:
+    """moto's Image, reporting imageSizeInBytes as ECR does: the sum of the layers' sizes."""
+
+    class ImageWithRealSize(image_class):  # type: ignore[misc]
+        @property
+        def image_size_in_bytes(self) -> int | None:
+            try:
+                layers = json.loads(self.image_manifest).get("layers")
+            except (TypeError, ValueError, AttributeError):
+                return None
+            if not isinstance(layers, list):
+                return None
+            return sum(int(layer.get("size", 0)) for layer in layers if isinstance(layer, dict))
+
+    return ImageWithRealSize
 
 
 def _page(response: ECRResponse, items: list[Any]) -> tuple[list[Any], str | None]:

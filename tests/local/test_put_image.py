@@ -65,3 +65,17 @@ def test_a_wrong_image_digest_is_refused(ecr_client: Any, repository: str) -> No
         imageTag="v1",
     )
     assert answer["image"]["imageId"]["imageDigest"] == sha256_digest(manifest.encode())
+
+
+def test_an_image_size_is_the_sum_of_its_layers(ecr_client: Any, repository: str) -> None:
+    config, layers = config_blob("size"), [data(1000, seed=43), data(2500, seed=44)]
+    for blob in (config, *layers):
+        push_layer(ecr_client, repository, blob)
+    ecr_client.put_image(
+        repositoryName=repository,
+        imageManifest=docker_manifest(config, layers),
+        imageManifestMediaType=DOCKER_MANIFEST,
+        imageTag="v1",
+    )
+    details = ecr_client.describe_images(repositoryName=repository)["imageDetails"]
+    assert [detail["imageSizeInBytes"] for detail in details] == [3500]
