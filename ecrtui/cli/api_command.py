@@ -247,7 +247,13 @@ def _call(
 _SECRETS = re.compile(
     r"(?i)((?:x-amz-security-token|authorization|aws_secret_access_key|aws_session_token|"
     r"secretaccesskey|sessiontoken)['\"]?\s*[:=]\s*b?['\"]?)([^'\",}\s]+)"
+    # the access key id and the signature inside a SigV4 Authorization header
+    r"|((?:Credential|Signature)=)([^,/'\"\s]+)"
 )
+
+
+def redact(message: str) -> str:
+    return _SECRETS.sub(lambda m: (m.group(1) or m.group(3)) + "<redacted>", message)
 
 
 class _RedactSecrets(logging.Filter):
@@ -255,7 +261,7 @@ class _RedactSecrets(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        record.msg, record.args = _SECRETS.sub(r"\1<redacted>", message), ()
+        record.msg, record.args = redact(message), ()
         return True
 
 

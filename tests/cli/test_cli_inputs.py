@@ -262,7 +262,7 @@ def test_unknown_command_or_flag(args: list[str]) -> None:
 def test_debug_logs_requests_but_never_credentials(endpoint_url: str, repository: str) -> None:
     token = "IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQDecrtuiTestToken+abc/def=="
     env = {**os.environ, "AWS_SESSION_TOKEN": token}
-    secret = env["AWS_SECRET_ACCESS_KEY"]
+    secret, key_id = env["AWS_SECRET_ACCESS_KEY"], env["AWS_ACCESS_KEY_ID"]
     result = ecrtui(
         "--debug",
         "--endpoint-url",
@@ -280,7 +280,8 @@ def test_debug_logs_requests_but_never_credentials(endpoint_url: str, repository
     assert re.search(r" - botocore\.[a-z.]+ - DEBUG - ", result.stderr)
     assert "x-amz-security-token" in result.stderr.lower()  # the token was sent, and masked
     assert error_line(result.stderr).startswith("An error occurred (UploadNotFoundException)")
-    for value in (secret, token, token[:20], token[-20:]):
+    assert "Signature=<redacted>" in result.stderr
+    for value in (secret, key_id, token, token[:20], token[-20:]):
         assert value not in result.stdout
         assert value not in result.stderr
 
