@@ -270,7 +270,7 @@ class _Handler(BaseHTTPRequestHandler):
         operation = self.headers.get("X-Amz-Target", "").rpartition(".")[2] or self.command
         nth, fault = proxy._arrived(operation)
         kind = fault.kind if fault else None
-        forwarded, status = False, None
+        forwarded, status, logged = False, None, False
         try:
             if proxy._stopping.is_set():
                 self._reset()
@@ -310,9 +310,13 @@ class _Handler(BaseHTTPRequestHandler):
                 if not fault._wait():
                     self._reset()
                     return
+            # Logged before the answer goes out, so a client that has its answer finds it logged.
+            proxy._seen(Seen(operation, nth, kind, forwarded, status))
+            logged = True
             self._reply(status, headers, payload)
         finally:
-            proxy._seen(Seen(operation, nth, kind, forwarded, status))
+            if not logged:
+                proxy._seen(Seen(operation, nth, kind, forwarded, status))
 
     def _reply(self, status: int, headers: list[tuple[str, str]], payload: bytes) -> None:
         try:
