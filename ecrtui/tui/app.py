@@ -28,6 +28,7 @@ from ecrtui.tui.messages import (
     ImagesLoaded,
     ProbeFinished,
     RepositoriesLoaded,
+    UploadCallsLoaded,
     UploadsLoaded,
     WorkFailed,
 )
@@ -43,6 +44,7 @@ from ecrtui.tui.widgets.complete_form import CompleteLayerForm
 from ecrtui.tui.widgets.repository_browser import RepositoryBrowser
 from ecrtui.tui.widgets.response_panel import ResponsePanel
 from ecrtui.tui.widgets.target_bar import TargetBar
+from ecrtui.tui.widgets.upload_calls import UploadCalls
 from ecrtui.tui.widgets.upload_details import UploadDetails
 from ecrtui.tui.widgets.uploads_table import UploadsTable
 from ecrtui.uploads.engine import PushResult
@@ -99,7 +101,6 @@ class EcrtuiApp(App[None]):
             "copy_command",
             "Copy aws cmd",
             id="copy-command",
-            show=False,
             tooltip="Copy the form's request as an aws CLI command",
         ),
         Binding(
@@ -107,7 +108,6 @@ class EcrtuiApp(App[None]):
             "copy_digest",
             "Copy digest",
             id="copy-digest",
-            show=False,
             tooltip="Copy the selected upload's digest",
         ),
         Binding("slash", "filter", "Filter", id="filter", tooltip="Filter repositories"),
@@ -117,7 +117,6 @@ class EcrtuiApp(App[None]):
             "toggle_all",
             "All/in flight",
             id="toggle-all",
-            show=False,
             tooltip="Show finished uploads too, or only those in flight",
         ),
         Binding(
@@ -127,9 +126,9 @@ class EcrtuiApp(App[None]):
             id="history",
             tooltip="The requests and responses since the console started",
         ),
-        Binding("1", "tab('uploads-tab')", "Uploads", id="tab-uploads", show=False),
-        Binding("2", "tab('complete-tab')", "Complete form", id="tab-complete", show=False),
-        Binding("3", "tab('repos-tab')", "Repositories", id="tab-repos", show=False),
+        Binding("1,f2", "show_tab('uploads-tab')", "Uploads", id="tab-uploads", show=False),
+        Binding("2,f3", "show_tab('complete-tab')", "Complete form", id="tab-complete", show=False),
+        Binding("3,f4", "show_tab('repos-tab')", "Repositories", id="tab-repos", show=False),
     ]
 
     def __init__(self, options: ConsoleOptions, clock: Callable[[], float] = time.time) -> None:
@@ -146,6 +145,7 @@ class EcrtuiApp(App[None]):
             with TabPane("Uploads", id="uploads-tab"):
                 yield UploadsTable(clock=self.clock, id="uploads")
                 yield UploadDetails(clock=self.clock, id="upload-details")
+                yield UploadCalls(clock=self.clock, id="upload-calls")
             with TabPane("Complete", id="complete-tab"), Horizontal(id="work"):
                 yield CompleteLayerForm(id="form")
                 yield ResponsePanel(id="response")
@@ -161,6 +161,7 @@ class EcrtuiApp(App[None]):
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < 120, "-narrow")
+        self.set_class(self.size.height < 36, "-short")
 
     def on_unmount(self) -> None:
         self.session.close()
@@ -268,6 +269,16 @@ class EcrtuiApp(App[None]):
             return
         self.call_from_thread(self.query_one(RepositoryBrowser).show_layer_check, result)
 
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="calls",
+        description="Reading the upload's calls",
+    )
+    def load_calls(self, upload_id: str) -> None:
+        self.post_message(UploadCallsLoaded(upload_id, self.session.calls(upload_id)))
+
     @work(thread=True, exit_on_error=False, group="journal", description="Forgetting")
     def forget(self, upload_id: str) -> None:
         self.session.forget(upload_id)
@@ -300,7 +311,7 @@ class EcrtuiApp(App[None]):
         self.query_one(ResponsePanel).show_entry(
             HistoryEntry("Connect", {}, None, message.error, 0.0, time.time())
         )
-        self.query_one(TabbedContent).active = "complete-tab"
+        self.switch_tab("complete-tab")
 
     def on_uploads_loaded(self, message: UploadsLoaded) -> None:
         table = self.query_one(UploadsTable)
@@ -308,7 +319,20 @@ class EcrtuiApp(App[None]):
         table.show(message.uploads)
         if first_load and self.screen is self.screen_stack[0]:
             table.focus()
-        self.query_one(UploadDetails).show(table.selected)
+        self._show_selected_upload()
+
+    def on_upload_calls_loaded(self, message: UploadCallsLoaded) -> None:
+        selected = self.query_one(UploadsTable).selected
+        if selected is not None and selected.upload_id == message.upload_id:
+            self.query_one(UploadCalls).show(message.upload_id, message.calls)
+
+    def _show_selected_upload(self) -> None:
+        record = self.query_one(UploadsTable).selected
+        self.query_one(UploadDetails).show(record)
+        if record is None:
+            self.query_one(UploadCalls).show(None, [])
+        else:
+            self.load_calls(record.upload_id)
 
     def on_repositories_loaded(self, message: RepositoriesLoaded) -> None:
         browser = self.query_one(RepositoryBrowser)
@@ -342,7 +366,7 @@ class EcrtuiApp(App[None]):
 
     @on(UploadsTable.RowHighlighted, "#uploads")
     def _upload_highlighted(self) -> None:
-        self.query_one(UploadDetails).show(self.query_one(UploadsTable).selected)
+        self._show_selected_upload()
 
     @on(RepositoryBrowser.Selected)
     def _repository_selected(self, message: RepositoryBrowser.Selected) -> None:
@@ -411,8 +435,24 @@ class EcrtuiApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return not (self.options.read_only and action in MUTATING_ACTIONS)
 
-    def action_tab(self, tab: str) -> None:
+    def action_show_tab(self, tab: str) -> None:
+        self.switch_tab(tab)
+
+    # The widget that takes the focus when its tab is shown. TabbedContent brings back the tab of
+    # the focused widget, so the focus has to move with the tab.
+    _TAB_FOCUS: ClassVar[dict[str, str]] = {
+        "uploads-tab": "#uploads",
+        "complete-tab": "#form Input",
+        "repos-tab": "#repositories",
+    }
+
+    def switch_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
+        target = self.query(self._TAB_FOCUS[tab]).first()
+        if self.focused is None or tab not in {
+            pane.id for pane in self.focused.ancestors if isinstance(pane, TabPane)
+        }:
+            target.focus()
 
     def action_complete(self) -> None:
         record = self._selected_upload()
@@ -421,7 +461,7 @@ class EcrtuiApp(App[None]):
         form = self.query_one(CompleteLayerForm)
         digests = [record.local_digest] if record.local_digest else []
         form.fill(record.repository, record.upload_id, digests, record.registry_id)
-        self.query_one(TabbedContent).active = "complete-tab"
+        self.switch_tab("complete-tab")
         self.call_after_refresh(form.query_one("#complete").focus)
 
     def action_resume(self) -> None:
@@ -474,14 +514,14 @@ class EcrtuiApp(App[None]):
         self.load_uploads()
 
     def action_filter(self) -> None:
-        self.query_one(TabbedContent).active = "repos-tab"
+        self.switch_tab("repos-tab")
         self.query_one("#repo-filter").focus()
 
     def action_history(self) -> None:
         def chosen(entry: HistoryEntry | None) -> None:
             if entry is not None:
                 self.query_one(ResponsePanel).show_entry(entry)
-                self.query_one(TabbedContent).active = "complete-tab"
+                self.switch_tab("complete-tab")
 
         self.push_screen(HistoryScreen(list(self.session.history)), chosen)
 
@@ -566,14 +606,14 @@ class EcrtuiApp(App[None]):
 
     def show_repository(self, name: str) -> None:
         """Switch to the Repositories tab with this repository highlighted."""
-        self.query_one(TabbedContent).active = "repos-tab"
+        self.switch_tab("repos-tab")
         browser = self.query_one(RepositoryBrowser)
         browser.query_one("#repo-filter", Input).value = ""
         browser.highlight(name)
 
     def show_upload(self, upload_id: str) -> None:
         """Switch to the Uploads tab with this upload selected."""
-        self.query_one(TabbedContent).active = "uploads-tab"
+        self.switch_tab("uploads-tab")
         table = self.query_one(UploadsTable)
         if upload_id in table.records:
             table.move_cursor(row=table.get_row_index(upload_id))

@@ -58,3 +58,9 @@ class WorkFailed(Message):
 
     doing: str
     error: EcrCallError
+
+
+@dataclass
+class UploadCallsLoaded(Message):
+    upload_id: str
+    calls: list[dict[str, Any]]

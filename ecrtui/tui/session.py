@@ -275,7 +275,13 @@ class ConsoleSession:
         )
         with self._lock:
             self.history.append(entry)
+        outcome = "ok" if error is None else error.code
+        self.journal.record_call(operation, request, outcome, entry.duration_ms, entry.request_id)
         return entry
+
+    def calls(self, upload_id: str) -> list[dict[str, Any]]:
+        """The journal's history of calls for one upload, oldest first."""
+        return self.journal.calls(upload_id)
 
     def _call(self, operation: str, params: dict[str, Any], record: bool = True) -> dict[str, Any]:
         if not record:

@@ -240,7 +240,7 @@ async def select_upload(pilot: Pilot[Any], upload_id: str) -> None:
     """Focus the uploads table and put its cursor on this upload, with the keys."""
     app = pilot.app
     table = app.query_one(UploadsTable)
-    await pilot.press("1")
+    await pilot.press("f2")
     table.focus()
     await pilot.pause()
     row = table.get_row_index(upload_id)

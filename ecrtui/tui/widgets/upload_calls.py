@@ -1,0 +1,55 @@
+"""The calls made for the selected upload, from the journal's history: ecrtui's own CloudTrail."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from rich.text import Text
+from textual.widgets import DataTable
+
+from ecrtui.tui.widgets.uploads_table import ago
+
+
+class UploadCalls(DataTable[Text | str]):
+    HELP = """
+## Calls for this upload
+Every call ecrtui made for the selected upload, newest first, from the journal's history: what
+was asked (for a part, its byte range), what came back (ok, or the error code), how long it took,
+and the request id to quote to AWS support. ECR's own record of these calls is in CloudTrail;
+this one is on your disk. Blobs and credentials are never recorded.
+"""
+
+    def __init__(self, clock: Callable[[], float] = time.time, **kwargs: Any) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
+        self.clock = clock
+
+    def on_mount(self) -> None:
+        for label in ("when", "call", "asked", "outcome", "took", "request id"):
+            self.add_column(label, key=label)
+        self.border_title = "Calls for this upload"
+
+    def show(self, upload_id: str | None, calls: list[dict[str, Any]]) -> None:
+        self.clear()
+        now = self.clock()
+        for call in reversed(calls):
+            params = call.get("parameters", {})
+            asked = ""
+            if "partFirstByte" in params:
+                asked = f"bytes {params['partFirstByte']}-{params.get('partLastByte')}"
+            elif "layerDigests" in params:
+                asked = ", ".join(str(d)[:19] + "…" for d in params["layerDigests"])
+            outcome = str(call.get("outcome"))
+            self.add_row(
+                ago(now - float(call.get("at", now))),
+                str(call.get("operation")),
+                asked,
+                Text(outcome, style="green" if outcome == "ok" else "bold red"),
+                f"{float(call.get('duration_ms', 0)):.0f} ms",
+                str(call.get("request_id") or ""),
+            )
+        short = upload_id[:8] if upload_id else ""
+        self.border_title = (
+            f"Calls for upload {short} ({len(calls)})" if upload_id else "Calls for this upload"
+        )
