@@ -160,7 +160,7 @@ class EcrtuiApp(App[None]):
         self.connect()
 
     def on_resize(self) -> None:
-        self.set_class(self.size.width < 120, "-narrow")
+        self.set_class(self.size.width < 140, "-narrow")
         self.set_class(self.size.height < 36, "-short")
 
     def on_unmount(self) -> None:
