@@ -33,18 +33,12 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _size(text: str) -> int:
-    """5MiB, 10485760, 8M, 6.5MiB -> bytes."""
-    units = {"": 1, "b": 1, "k": 1024, "kib": 1024, "m": 1024**2, "mib": 1024**2, "g": 1024**3}
-    cleaned = text.strip().lower().replace(" ", "")
-    number = cleaned.rstrip("kmgib")
-    unit = cleaned[len(number) :]
+    from ecrtui.uploads.sizes import parse_size
+
     try:
-        value = float(number) * units[unit]
-    except (ValueError, KeyError):
-        raise argparse.ArgumentTypeError(f"not a size: {text!r} (e.g. 10MiB)") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"a part size must be at least 1 byte: {text!r}")
-    return int(value)
+        return parse_size(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def build_parser(command: str) -> argparse.ArgumentParser:

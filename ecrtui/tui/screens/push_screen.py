@@ -32,6 +32,7 @@ from ecrtui.ecr.validation import validate
 from ecrtui.tui.session import ConsoleSession
 from ecrtui.uploads.engine import Cancelled, MiB, Progress, PushError, PushResult
 from ecrtui.uploads.progress_text import rate_and_time_left, size
+from ecrtui.uploads.sizes import parse_size
 
 STAGES = ("form", "running", "cancelling", "done", "cancelled", "failed")
 
@@ -345,20 +346,6 @@ def result_words(result: PushResult) -> str:
     if result.response is None:
         return f"All bytes sent; ready to complete (c).\n{result.digest}\nupload {upload_id}"
     return f"Completed.\n{result.digest}\nupload {upload_id}"
-
-
-def parse_size(text: str) -> int:
-    """5MiB, 10485760, 8M, 6.5MiB -> bytes (the rules of `ecrtui push-layer --part-size`)."""
-    units = {"": 1, "b": 1, "k": 1024, "kib": 1024, "m": MiB, "mib": MiB, "g": 1024 * MiB}
-    cleaned = text.strip().lower().replace(" ", "")
-    number = cleaned.rstrip("kmgib")
-    try:
-        value = float(number) * units[cleaned[len(number) :]]
-    except (ValueError, KeyError):
-        raise ValueError(f"not a size: {text!r} (e.g. 10MiB)") from None
-    if value < 1:
-        raise ValueError(f"a part size must be at least 1 byte: {text!r}")
-    return int(value)
 
 
 class PathSuggester(Suggester):
