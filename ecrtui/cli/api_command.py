@@ -168,18 +168,18 @@ def _journal_completion(
     error: EcrCallError | None = None,
 ) -> None:
     """If the journal knows this upload, record that it completed, or why it did not."""
-    from ecrtui.uploads.journal import UploadJournal, UploadState
+    from ecrtui.uploads.journal import UploadJournal
 
+    if response is None and (error is None or error.kind.value != "service"):
+        return
     with UploadJournal() as journal:
-        record = journal.find(str(params.get("uploadId")))
-        if record is None or record.repository != params.get("repositoryName"):
-            return
-        if response is not None:
-            journal.update(record.row_id, state=UploadState.COMPLETED, final_response=response)
-        elif error is not None and error.kind.value == "service":
-            journal.update(
-                record.row_id, last_error_code=error.code, last_error_message=error.message
-            )
+        journal.record_completion(
+            str(params.get("uploadId")),
+            str(params.get("repositoryName")),
+            response=response,
+            error_code=error.code if error else None,
+            error_message=error.message if error else None,
+        )
 
 
 def _input_document(parsed: argparse.Namespace) -> dict[str, Any]:

@@ -195,26 +195,16 @@ class ConsoleSession:
         """CompleteLayerUpload; the journal row (if any) records the outcome."""
         self._refuse_if_read_only("complete an upload")
         entry = self._send("CompleteLayerUpload", request)
-        record = self.journal.find(
-            str(request.get("uploadId")), endpoint=str(self.client.meta.endpoint_url)
-        )
-        if record is not None:
-            if entry.response is not None:
-                clean = {k: v for k, v in entry.response.items() if k != "ResponseMetadata"}
-                self.journal.update(
-                    record.row_id, state=UploadState.COMPLETED, final_response=clean
-                )
-            elif entry.error is not None and entry.error.kind.value == "service":
-                state = (
-                    UploadState.EXPIRED if entry.error.code == "UploadNotFoundException" else None
-                )
-                changes: dict[str, Any] = {
-                    "last_error_code": entry.error.code,
-                    "last_error_message": entry.error.message,
-                }
-                if state is not None:
-                    changes["state"] = state
-                self.journal.update(record.row_id, **changes)
+        error = entry.error
+        if entry.response is not None or (error is not None and error.kind.value == "service"):
+            self.journal.record_completion(
+                str(request.get("uploadId")),
+                str(request.get("repositoryName")),
+                endpoint=str(self.client.meta.endpoint_url),
+                response=entry.response,
+                error_code=error.code if error else None,
+                error_message=error.message if error else None,
+            )
         return entry
 
     def probe(

@@ -265,6 +265,34 @@ class UploadJournal:
         assert record is not None
         return record
 
+    def record_completion(
+        self,
+        upload_id: str,
+        repository: str,
+        *,
+        endpoint: str | None = None,
+        response: Mapping[str, Any] | None = None,
+        error_code: str | None = None,
+        error_message: str | None = None,
+    ) -> UploadRecord | None:
+        """What CompleteLayerUpload answered for an upload the journal knows (else nothing).
+
+        Success completes the row with the response; a service error is kept as the last error,
+        and UploadNotFoundException means ECR no longer knows the upload."""
+        record = self.find(upload_id, endpoint=endpoint)
+        if record is None or record.repository != repository:
+            return None
+        if response is not None:
+            final = {k: v for k, v in response.items() if k != "ResponseMetadata"}
+            return self.update(record.row_id, state=UploadState.COMPLETED, final_response=final)
+        changes: dict[str, Any] = {
+            "last_error_code": error_code,
+            "last_error_message": error_message,
+        }
+        if error_code == "UploadNotFoundException":
+            changes["state"] = UploadState.EXPIRED
+        return self.update(record.row_id, **changes)
+
     def get(self, row_id: int) -> UploadRecord | None:
         with self._lock:
             row = self._db.execute("SELECT * FROM uploads WHERE row_id = ?", (row_id,)).fetchone()

@@ -237,3 +237,34 @@ def test_record_call_drops_the_blob(journal: UploadJournal) -> None:
         "ok",
         "request-1",
     )
+
+
+def test_a_completion_is_recorded_only_for_the_upload_it_names(journal: UploadJournal) -> None:
+    row = _record(journal, "u-done")
+    repository = row.repository
+    assert journal.record_completion("u-done", "other/repo", response={"x": 1}) is None
+    assert journal.record_completion("u-unknown", repository, response={"x": 1}) is None
+    done = journal.record_completion(
+        "u-done",
+        repository,
+        response={"layerDigest": "sha256:" + "a" * 64, "ResponseMetadata": {"RequestId": "r"}},
+    )
+    assert done is not None and done.state is UploadState.COMPLETED
+    assert done.final_response == {"layerDigest": "sha256:" + "a" * 64}
+
+
+def test_a_failed_completion_keeps_the_error_and_not_found_means_expired(
+    journal: UploadJournal,
+) -> None:
+    repository = _record(journal, "u-small").repository
+    small = journal.record_completion(
+        "u-small", repository, error_code="LayerPartTooSmallException", error_message="too small"
+    )
+    assert small is not None and small.state is UploadState.INTERRUPTED
+    assert (small.last_error_code, small.last_error_message) == (
+        "LayerPartTooSmallException",
+        "too small",
+    )
+    _record(journal, "u-gone")
+    gone = journal.record_completion("u-gone", repository, error_code="UploadNotFoundException")
+    assert gone is not None and gone.state is UploadState.EXPIRED
