@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from ecrtui import __version__
+from ecrtui.cli import exit_codes
 
 # command -> (module with a main(argv) function, one line of help)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -27,7 +28,7 @@ def _api_command(args: list[str]) -> int | None:
         if not any(word in API_COMMANDS or word in UPLOAD_COMMANDS for word in args):
             return None
         print(f"usage: ecrtui <command> [parameters]\necrtui: error: {error}", file=sys.stderr)
-        return 252
+        return exit_codes.USAGE
     if keep and rest and rest[0] != "uploads" and "uploads" in rest:
         rest.remove("uploads")  # its own --output may have come before it
         rest.insert(0, "uploads")
@@ -68,7 +69,7 @@ UPLOAD_COMMANDS: dict[str, str] = {
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
-        self.exit(252, f"{self.prog}: error: {message}\n")
+        self.exit(exit_codes.USAGE, f"{self.prog}: error: {message}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -121,7 +122,7 @@ def _console(options: argparse.Namespace) -> int:
             "ecrtui: --demo uses the embedded backend; drop --profile/--endpoint-url",
             file=sys.stderr,
         )
-        return 252
+        return exit_codes.USAGE
     target = Target(
         profile=options.profile, region=options.region, endpoint_url=options.endpoint_url
     )
