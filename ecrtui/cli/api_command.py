@@ -13,7 +13,7 @@ import json
 import logging
 import re
 import sys
-from typing import Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from ecrtui.cli import exit_codes
 from ecrtui.cli.arguments import (
@@ -24,7 +24,6 @@ from ecrtui.cli.arguments import (
 )
 from ecrtui.cli.global_options import GlobalOptions, UsageError, add_global_help
 from ecrtui.cli.output import render, render_pages_as_text, write
-from ecrtui.ecr.errors import EcrCallError
 from ecrtui.ecr.model import cli_name, operation_model
 from ecrtui.ecr.skeleton import (
     SKELETON_MODES,
@@ -33,6 +32,9 @@ from ecrtui.ecr.skeleton import (
     plain_text,
     yaml_input_skeleton,
 )
+
+if TYPE_CHECKING:
+    from ecrtui.ecr.caller import EcrCaller
 
 
 class _Parser(argparse.ArgumentParser):
@@ -105,7 +107,7 @@ def run(
 
 
 def _run(operation: str, argv: list[str], options: GlobalOptions, out: TextIO) -> int:
-    from ecrtui.ecr.validation import validate
+    from ecrtui.ecr.caller import check_request
 
     model = operation_model(operation)
     parsed = build_parser(operation).parse_args(argv)
@@ -125,26 +127,21 @@ def _run(operation: str, argv: list[str], options: GlobalOptions, out: TextIO) -
     ]
     if missing:
         raise UsageError(f"the following arguments are required: {', '.join(missing)}")
-    problems = validate(operation, params)
-    if problems:
-        raise EcrCallError.invalid_request(operation, problems)
+    check_request(operation, params)
     if parsed.generate_cli_skeleton == "output":
         write(out, output_skeleton(model))
         return 0
-    try:
-        response = _call(operation, params, parsed, options)
-    except Exception as raised:
-        if operation == "CompleteLayerUpload":
-            _journal_completion(params, error=EcrCallError.from_exception(raised, operation))
-        raise
+    caller = _caller(options)
+    if operation == "CompleteLayerUpload":
+        response = _complete(caller, params)
+    else:
+        response = _call(caller, operation, params, parsed, options)
     if not isinstance(response, dict):  # every page of a paginated operation
         if options.output == "text":
             write(out, render_pages_as_text(response, options.query))
             return 0
         response = response.build_full_result()
     response.pop("ResponseMetadata", None)
-    if operation == "CompleteLayerUpload":
-        _journal_completion(params, response=response)
     write(out, render(response, options.output, options.query))
     return 0
 
@@ -160,26 +157,6 @@ def _check_query(query: str | None) -> None:
         jmespath.compile(query)
     except JMESPathError as error:
         raise UsageError(f"Bad value for --query {query}: {error}") from None
-
-
-def _journal_completion(
-    params: dict[str, Any],
-    response: dict[str, Any] | None = None,
-    error: EcrCallError | None = None,
-) -> None:
-    """If the journal knows this upload, record that it completed, or why it did not."""
-    from ecrtui.uploads.journal import UploadJournal
-
-    if response is None and (error is None or error.kind.value != "service"):
-        return
-    with UploadJournal() as journal:
-        journal.record_completion(
-            str(params.get("uploadId")),
-            str(params.get("repositoryName")),
-            response=response,
-            error_code=error.code if error else None,
-            error_message=error.message if error else None,
-        )
 
 
 def _input_document(parsed: argparse.Namespace) -> dict[str, Any]:
@@ -210,38 +187,45 @@ def _input_document(parsed: argparse.Namespace) -> dict[str, Any]:
 
 
 def _can_paginate(operation: str) -> bool:
-    import botocore.session
+    from ecrtui.ecr.caller import EcrCaller
 
-    paginators = botocore.session.get_session().get_paginator_model("ecr")
-    try:
-        paginators.get_paginator(operation)
-    except ValueError:
-        return False
-    return True
+    return EcrCaller.can_paginate(operation)
+
+
+def _caller(options: GlobalOptions) -> EcrCaller:
+    """The caller for this command: the request was already checked against the model."""
+    from ecrtui.ecr.caller import EcrCaller
+    from ecrtui.ecr.client import make_client
+
+    return EcrCaller(make_client(options.target(), raw_timestamps=True), validate=False)
+
+
+def _complete(caller: EcrCaller, params: dict[str, Any]) -> dict[str, Any]:
+    """CompleteLayerUpload, with its outcome kept in the journal if the journal knows the upload."""
+    from ecrtui.uploads.journal import UploadJournal
+    from ecrtui.uploads.lifecycle import complete_upload
+
+    with UploadJournal() as journal:
+        return complete_upload(caller, journal, params).response
 
 
 def _call(
-    operation: str, params: dict[str, Any], parsed: argparse.Namespace, options: GlobalOptions
+    caller: EcrCaller,
+    operation: str,
+    params: dict[str, Any],
+    parsed: argparse.Namespace,
+    options: GlobalOptions,
 ) -> Any:
     """The response, or for a paginated operation botocore's page iterator (read lazily)."""
-    from botocore import xform_name
-
-    from ecrtui.ecr.client import make_client
-
-    client = make_client(options.target(), raw_timestamps=True)
-    name = xform_name(operation)
     manual = "nextToken" in params or "maxResults" in params
-    if options.paginate and client.can_paginate(name) and not manual:
+    if options.paginate and caller.can_paginate(operation) and not manual:
         config = {
             "MaxItems": getattr(parsed, "max_items", None),
             "PageSize": getattr(parsed, "page_size", None),
             "StartingToken": getattr(parsed, "starting_token", None),
         }
-        return client.get_paginator(name).paginate(
-            **params, PaginationConfig={k: v for k, v in config.items() if v is not None}
-        )
-    response: dict[str, Any] = getattr(client, name)(**params)
-    return response
+        return caller.pages(operation, params, {k: v for k, v in config.items() if v is not None})
+    return caller.call(operation, params)
 
 
 _SECRETS = re.compile(

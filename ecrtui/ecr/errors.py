@@ -7,6 +7,7 @@ message, the HTTP status, the request id, the operation and the extra fields ECR
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any
@@ -34,9 +35,9 @@ _BOTOCORE_ERRORS: dict[str, tuple[ErrorKind, str]] = {
     "PartialCredentialsError": (ErrorKind.CREDENTIALS, "NoCredentials"),
     "NoRegionError": (ErrorKind.CREDENTIALS, "NoRegion"),
     "ProfileNotFound": (ErrorKind.CREDENTIALS, "ProfileNotFound"),
-    "TokenRetrievalError": (ErrorKind.CREDENTIALS, "ExpiredTokenException"),
-    "SSOTokenLoadError": (ErrorKind.CREDENTIALS, "ExpiredTokenException"),
-    "UnauthorizedSSOTokenError": (ErrorKind.CREDENTIALS, "ExpiredTokenException"),
+    "TokenRetrievalError": (ErrorKind.CREDENTIALS, "SSOTokenExpired"),
+    "SSOTokenLoadError": (ErrorKind.CREDENTIALS, "SSOTokenExpired"),
+    "UnauthorizedSSOTokenError": (ErrorKind.CREDENTIALS, "SSOTokenExpired"),
     "EndpointConnectionError": (ErrorKind.CONNECTION, "EndpointConnection"),
     "ConnectionClosedError": (ErrorKind.CONNECTION, "EndpointConnection"),
     "ProxyConnectionError": (ErrorKind.CONNECTION, "EndpointConnection"),
@@ -44,6 +45,9 @@ _BOTOCORE_ERRORS: dict[str, tuple[ErrorKind, str]] = {
     "ConnectTimeoutError": (ErrorKind.CONNECTION, "Timeout"),
     "ReadTimeoutError": (ErrorKind.CONNECTION, "Timeout"),
 }
+
+# What botocore's own errors say that an operator needs for the next step.
+_KEPT_DETAILS = ("profile", "endpoint_url")
 
 # Service error codes that mean the credentials, not the request, are the problem.
 _CREDENTIAL_CODES = {
@@ -103,12 +107,20 @@ class EcrCallError(Exception):
         for klass in type(error).__mro__:
             if klass.__name__ in _BOTOCORE_ERRORS:
                 kind, code = _BOTOCORE_ERRORS[klass.__name__]
-                return cls(code, str(error), kind, operation, text=str(error))
+                details = getattr(error, "kwargs", None) or {}
+                fields = {name: details[name] for name in _KEPT_DETAILS if name in details}
+                return cls(code, str(error), kind, operation, fields=fields, text=str(error))
+        if isinstance(error, sqlite3.Error):
+            text = f"the journal cannot be read or written: {error}"
+            return cls("JournalError", text, ErrorKind.OTHER, operation, text=text)
         if isinstance(error, TimeoutError):
             return cls("Timeout", str(error), ErrorKind.CONNECTION, operation, text=str(error))
         if isinstance(error, ConnectionError):
             kind = ErrorKind.CONNECTION
             return cls("EndpointConnection", str(error), kind, operation, text=str(error))
+        if isinstance(error, OSError):
+            text = str(error)
+            return cls("LocalFileError", text, ErrorKind.OTHER, operation, text=text)
         name = type(error).__name__
         return cls(name, str(error), ErrorKind.OTHER, operation, text=str(error))
 

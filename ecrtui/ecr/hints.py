@@ -80,8 +80,27 @@ HINTS: dict[str, str] = {
         "could not reach the endpoint; check --endpoint-url, the network, and any proxy settings"
     ),
     "Timeout": "the call timed out; retry, or raise --cli-read-timeout for large parts",
-    "ProfileNotFound": "no such profile in the AWS config files; check --profile / AWS_PROFILE",
+    "ProfileNotFound": (
+        "no such profile '{profile}' in ~/.aws/config (or AWS_CONFIG_FILE); check --profile and "
+        "AWS_PROFILE, or list the profiles with `aws configure list-profiles`"
+    ),
+    "SSOTokenExpired": (
+        "the SSO session has expired or was never started: run `aws sso login --profile {profile}`"
+    ),
+    "JournalError": (
+        "ecrtui's journal (ECRTUI_STATE_DIR) cannot be used: check the disk space and the "
+        "file's permissions, or move the damaged file aside; ECR itself was not affected"
+    ),
+    "LocalFileError": "a local file could not be read or written; check the path and permissions",
+    "ReadOnly": "the console runs with --read-only; restart it without to send or forget",
 }
+
+
+class _Blanks(dict[str, Any]):
+    """Template values; a value the error did not carry reads as a placeholder, not a crash."""
+
+    def __missing__(self, key: str) -> str:
+        return f"<{key}>"
 
 
 def hint_for(code: str, fields: Mapping[str, Any] | None = None) -> str | None:
@@ -98,6 +117,6 @@ def hint_for(code: str, fields: Mapping[str, Any] | None = None) -> str | None:
             return "ECR holds no bytes of this upload yet; send the first part from byte 0"
         values["next_byte"] = last + 1
     try:
-        return template.format(**values)
-    except (KeyError, IndexError):
+        return template.format_map(_Blanks(values))
+    except (KeyError, IndexError, ValueError):
         return template

@@ -1,131 +1,77 @@
 """The ecrtui console: where am I, what is in flight, and what happens if I press the button.
 
-The first frame is drawn before boto3 or moto load: connecting (and, in demo mode, starting the
-local backend) runs in a thread worker, like every other AWS call. Workers only post messages;
-the handlers below update the widgets on the UI thread.
+The app holds the session, the target, copying, the palette and the tabs; each tab is a pane
+(`ecrtui.tui.panes`) that owns its workers and handlers. The first frame is drawn before boto3 or
+moto load: connecting (and, in demo mode, starting the local backend) runs in a thread worker.
+A worker that fails puts back what waited on it and its error lands in a panel.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any, ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
-from textual.widget import Widget
-from textual.widgets import Footer, Input, TabbedContent, TabPane
+from textual.widgets import Footer, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
+from ecrtui.ecr.caller import CallRecord
 from ecrtui.ecr.errors import EcrCallError
-from ecrtui.tui.commands import ConsoleCommands
-from ecrtui.tui.messages import (
-    CallFinished,
-    Connected,
-    ConnectFailed,
-    ImagesLoaded,
-    ProbeFinished,
-    RepositoriesLoaded,
-    UploadCallsLoaded,
-    UploadsLoaded,
-    WorkFailed,
-)
-from ecrtui.tui.screens.confirm_screen import ConfirmScreen
-from ecrtui.tui.screens.help_screen import HelpScreen
+from ecrtui.tui.commands import ConsoleCommands, PaletteEntry
+from ecrtui.tui.messages import Connected, ConnectFailed, WorkFailed
+from ecrtui.tui.panes.complete_pane import CompletePane, CompletionAnswered
+from ecrtui.tui.panes.repositories_pane import RepositoriesPane
+from ecrtui.tui.panes.uploads_pane import UploadsPane
+from ecrtui.tui.screens.failure_screen import FailureScreen
+from ecrtui.tui.screens.help_screen import HelpScreen, help_for, help_title
 from ecrtui.tui.screens.history_screen import HistoryScreen
-from ecrtui.tui.screens.load_request_screen import LoadRequestScreen
 from ecrtui.tui.screens.push_screen import PushLayerScreen
-from ecrtui.tui.screens.text_screen import TextScreen
 from ecrtui.tui.screens.track_screen import TrackUploadScreen
-from ecrtui.tui.session import ConsoleOptions, ConsoleSession, HistoryEntry, Identity
+from ecrtui.tui.session import ConsoleOptions, ConsoleSession, Identity
 from ecrtui.tui.widgets.complete_form import CompleteLayerForm
-from ecrtui.tui.widgets.repository_browser import RepositoryBrowser
-from ecrtui.tui.widgets.response_panel import ResponsePanel
 from ecrtui.tui.widgets.target_bar import TargetBar
-from ecrtui.tui.widgets.upload_calls import UploadCalls
-from ecrtui.tui.widgets.upload_details import UploadDetails
-from ecrtui.tui.widgets.uploads_table import UploadsTable
 from ecrtui.uploads.engine import PushResult
+from ecrtui.uploads.journal import UploadRecord
 
-MUTATING_ACTIONS = frozenset({"resume", "push"})
-LIVE_REFRESH_SECONDS = 5.0
+MUTATING_ACTIONS = frozenset({"resume", "push", "probe", "track", "forget"})
+
+
+def _binding(key: str, action: str, description: str, tooltip: str, **kwargs: Any) -> Binding:
+    return Binding(key, action, description, id=action.replace("_", "-"), tooltip=tooltip, **kwargs)
 
 
 class EcrtuiApp(App[None]):
     CSS_PATH = ["app.tcss", "screens/screens.tcss"]  # noqa: RUF012 (Textual reads it per class)
     TITLE = "ecrtui"
     COMMANDS = App.COMMANDS | {ConsoleCommands}
+    HELP: ClassVar[str] = """\
+## ecrtui
+An operator console for Amazon ECR layer uploads. The **Uploads** tab lists the uploads in flight
+from ecrtui's journal; **Complete** holds the completion form and the response panel;
+**Repositories** lists the repositories and their images.
+
+Every action has a key (below) and an entry in the command palette (**ctrl+p**), where
+repositories and uploads can be searched too. **ctrl+q** quits.
+"""
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "c",
-            "complete",
-            "Complete",
-            id="complete",
-            tooltip="Fill the completion form from the selected upload",
-        ),
-        Binding(
-            "u",
-            "resume",
-            "Resume",
-            id="resume",
-            tooltip="Resume the selected upload from the byte ECR last accepted",
-        ),
-        Binding(
-            "p",
-            "probe",
-            "Probe",
-            id="probe",
-            tooltip="Ask ECR how many bytes it holds of the selected upload",
-        ),
-        Binding("n", "push", "Push", id="push", tooltip="Push a layer from a file"),
-        Binding("t", "track", "Track", id="track", tooltip="Track an upload by its id"),
-        Binding("f1", "help", "Help", id="help", tooltip="Help for the focused panel"),
-        Binding(
-            "f",
-            "forget",
-            "Forget",
-            id="forget",
-            tooltip="Forget the selected upload (journal only)",
-        ),
-        Binding(
-            "y",
-            "copy",
-            "Copy",
-            id="copy",
-            tooltip="Copy the response, the upload id or the image digest",
-        ),
-        Binding(
-            "Y",
-            "copy_command",
-            "Copy aws cmd",
-            id="copy-command",
-            tooltip="Copy the form's request as an aws CLI command",
-        ),
-        Binding(
-            "d",
-            "copy_digest",
-            "Copy digest",
-            id="copy-digest",
-            tooltip="Copy the selected upload's digest",
-        ),
-        Binding("slash", "filter", "Filter", id="filter", tooltip="Filter repositories"),
-        Binding("r", "refresh", "Refresh", id="refresh", tooltip="Reload uploads and repositories"),
-        Binding(
-            "a",
-            "toggle_all",
-            "All/in flight",
-            id="toggle-all",
-            tooltip="Show finished uploads too, or only those in flight",
-        ),
-        Binding(
-            "h",
-            "history",
-            "History",
-            id="history",
-            tooltip="The requests and responses since the console started",
-        ),
+        _binding("c", "complete", "Complete", "Fill the completion form from the selected upload"),
+        _binding("u", "resume", "Resume", "Resume the selected upload from the byte ECR holds"),
+        _binding("p", "probe", "Probe", "Ask ECR how many bytes it holds of the selected upload"),
+        _binding("n", "push", "Push", "Push a layer from a file"),
+        _binding("t", "track", "Track", "Track an upload by its id"),
+        _binding("f1", "help", "Help", "Help for the focused panel"),
+        _binding("f", "forget", "Forget", "Forget the selected upload (journal only)"),
+        _binding("y", "copy", "Copy", "Copy the response, the upload id or the image digest"),
+        _binding("Y", "copy_command", "Copy aws cmd", "Copy the form's request as an aws command"),
+        _binding("d", "copy_digest", "Copy digest", "Copy the selected upload's digest"),
+        _binding("slash", "filter", "Filter", "Filter repositories"),
+        _binding("r", "refresh", "Refresh", "Reload uploads and repositories, or reconnect"),
+        _binding("a", "toggle_all", "All/in flight", "Show finished uploads too, or not"),
+        _binding("h", "history", "History", "The requests and failures of this session"),
         Binding("1,f2", "show_tab('uploads-tab')", "Uploads", id="tab-uploads", show=False),
         Binding("2,f3", "show_tab('complete-tab')", "Complete form", id="tab-complete", show=False),
         Binding("3,f4", "show_tab('repos-tab')", "Repositories", id="tab-repos", show=False),
@@ -137,26 +83,19 @@ class EcrtuiApp(App[None]):
         self.clock = clock
         self.session = ConsoleSession(options)
         self.identity: Identity | None = None
-        self.show_all_uploads = False
 
     def compose(self) -> ComposeResult:
         yield TargetBar(id="target")
         with TabbedContent(initial="uploads-tab", id="tabs"):
             with TabPane("Uploads", id="uploads-tab"):
-                yield UploadsTable(clock=self.clock, id="uploads")
-                yield UploadDetails(clock=self.clock, id="upload-details")
-                yield UploadCalls(clock=self.clock, id="upload-calls")
-            with TabPane("Complete", id="complete-tab"), Horizontal(id="work"):
-                yield CompleteLayerForm(id="form")
-                yield ResponsePanel(id="response")
+                yield UploadsPane(self.session, self.clock, id="uploads-pane")
+            with TabPane("Complete", id="complete-tab"):
+                yield CompletePane(self.session, id="complete-pane")
             with TabPane("Repositories", id="repos-tab"):
-                yield RepositoryBrowser(clock=self.clock, id="browser")
+                yield RepositoriesPane(self.session, self.clock, id="repos-pane")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(CompleteLayerForm).read_only = self.options.read_only
-        self.query_one(UploadDetails).show(None)
-        self.query_one(ResponsePanel).clear()
         self.connect()
 
     def on_resize(self) -> None:
@@ -166,269 +105,84 @@ class EcrtuiApp(App[None]):
     def on_unmount(self) -> None:
         self.session.close()
 
-    # -- connecting and loading (thread workers) ---------------------------------------------
+    @property
+    def uploads(self) -> UploadsPane:
+        return self.query_one(UploadsPane)
 
-    @work(
-        thread=True, exclusive=True, exit_on_error=False, group="connect", description="Connecting"
-    )
+    @property
+    def completion(self) -> CompletePane:
+        return self.query_one(CompletePane)
+
+    @property
+    def repositories(self) -> RepositoriesPane:
+        return self.query_one(RepositoriesPane)
+
+    # -- connecting ----------------------------------------------------------------------------
+
     def connect(self) -> None:
-        try:
-            identity = self.session.connect()
-        except EcrCallError as error:
-            self.post_message(ConnectFailed(error))
-            return
+        self.query_one(TargetBar).connecting()
+        self.run_worker(
+            self._connect,
+            thread=True,
+            exclusive=True,
+            exit_on_error=False,
+            group="connect",
+            description="Connecting",
+        )
+
+    def _connect(self) -> None:
+        identity = self.session.connect()  # any failure arrives as an EcrCallError
         from ecrtui.ecr.validation import validate
 
         validate("CompleteLayerUpload", {})  # load the model now, not on the first keystroke
         self.post_message(Connected(identity))
 
-    @work(
-        thread=True,
-        exclusive=True,
-        exit_on_error=False,
-        group="uploads",
-        description="Loading uploads",
-    )
-    def load_uploads(self) -> None:
-        self.post_message(UploadsLoaded(self.session.uploads(self.show_all_uploads)))
-
-    @work(
-        thread=True,
-        exclusive=True,
-        exit_on_error=False,
-        group="repositories",
-        description="Loading repositories",
-    )
-    def load_repositories(self) -> None:
-        token: str | None = None
-        first = True
-        while True:
-            try:
-                page, token = self.session.repositories(token)
-            except EcrCallError as error:
-                self.post_message(WorkFailed("loading repositories", error))
-                return
-            self.post_message(RepositoriesLoaded(page, token, first))
-            first = False
-            if not token:
-                return
-
-    @work(
-        thread=True,
-        exclusive=True,
-        exit_on_error=False,
-        group="images",
-        description="Loading images",
-    )
-    def load_images(self, repository: str) -> None:
-        try:
-            images = self.session.images(repository)
-        except EcrCallError as error:
-            self.post_message(WorkFailed(f"loading the images of {repository}", error))
-            return
-        self.post_message(ImagesLoaded(repository, images))
-
-    @work(
-        thread=True,
-        exclusive=True,
-        exit_on_error=False,
-        group="send",
-        description="Sending CompleteLayerUpload",
-    )
-    def send_complete(self, request: dict[str, Any]) -> None:
-        self.post_message(CallFinished(self.session.complete(request)))
-
-    @work(
-        thread=True,
-        exclusive=False,
-        exit_on_error=False,
-        group="probe",
-        description="Probing an upload",
-    )
-    def probe(self, repository: str, upload_id: str, registry_id: str | None) -> None:
-        try:
-            record = self.session.probe(repository, upload_id, registry_id)
-        except EcrCallError as error:
-            self.post_message(WorkFailed(f"probing upload {upload_id}", error))
-            self.load_uploads()
-            return
-        self.post_message(ProbeFinished(record))
-
-    @work(
-        thread=True,
-        exclusive=True,
-        exit_on_error=False,
-        group="layers",
-        description="Checking layers",
-    )
-    def check_layers(self, repository: str, digests: list[str]) -> None:
-        try:
-            result = self.session.check_layers(repository, digests)
-        except EcrCallError as error:
-            self.post_message(WorkFailed("checking layers", error))
-            return
-        self.call_from_thread(self.query_one(RepositoryBrowser).show_layer_check, result)
-
-    @work(
-        thread=True,
-        exclusive=True,
-        exit_on_error=False,
-        group="calls",
-        description="Reading the upload's calls",
-    )
-    def load_calls(self, upload_id: str) -> None:
-        self.post_message(UploadCallsLoaded(upload_id, self.session.calls(upload_id)))
-
-    @work(thread=True, exit_on_error=False, group="journal", description="Forgetting")
-    def forget(self, upload_id: str) -> None:
-        self.session.forget(upload_id)
-        self.load_uploads()
-
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """No worker failure may vanish: anything a worker did not report itself shows here."""
+        """The app's own worker (connecting): its failure is a NOT CONNECTED header."""
         if event.state is WorkerState.ERROR:
-            error = event.worker.error
-            wrapped = EcrCallError.from_exception(error) if error else None
-            self.notify(
-                f"{event.worker.description} failed: {wrapped or 'unknown error'}",
-                severity="error",
-                timeout=10,
-            )
-
-    # -- messages from workers ----------------------------------------------------------------
+            raised = event.worker.error
+            error = EcrCallError.from_exception(raised or RuntimeError("connecting failed"))
+            self.post_message(ConnectFailed(error))
 
     def on_connected(self, message: Connected) -> None:
         self.identity = message.identity
         self.query_one(TargetBar).show(message.identity)
-        self.query_one(CompleteLayerForm).set_default_registry(message.identity.account)
-        self.load_uploads()
-        self.load_repositories()
-        self.set_interval(LIVE_REFRESH_SECONDS, self.load_uploads, name="live uploads")
+        self.completion.identity = message.identity
+        self.completion.form.set_default_registry(message.identity.account)
+        self.uploads.start()
+        self.repositories.load_repositories()
 
     def on_connect_failed(self, message: ConnectFailed) -> None:
-        self.query_one(TargetBar).show_failure(message.error.message)
-        self.query_one(UploadsTable).loading = False
-        self.query_one(ResponsePanel).show_entry(
-            HistoryEntry("Connect", {}, None, message.error, 0.0, time.time())
-        )
-        self.switch_tab("complete-tab")
+        self.identity = None
+        self.query_one(TargetBar).show_failure(message.error)
+        self.uploads.stop_waiting()
+        self.repositories.stop_waiting()
+        self._fail("Connecting", message.error)
 
-    def on_uploads_loaded(self, message: UploadsLoaded) -> None:
-        table = self.query_one(UploadsTable)
-        first_load = table.loading
-        table.show(message.uploads)
-        if first_load and self.screen is self.screen_stack[0]:
-            table.focus()
-        self._show_selected_upload()
-
-    def on_upload_calls_loaded(self, message: UploadCallsLoaded) -> None:
-        selected = self.query_one(UploadsTable).selected
-        if selected is not None and selected.upload_id == message.upload_id:
-            self.query_one(UploadCalls).show(message.upload_id, message.calls)
-
-    def _show_selected_upload(self) -> None:
-        record = self.query_one(UploadsTable).selected
-        self.query_one(UploadDetails).show(record)
-        if record is None:
-            self.query_one(UploadCalls).show(None, [])
-        else:
-            self.load_calls(record.upload_id)
-
-    def on_repositories_loaded(self, message: RepositoriesLoaded) -> None:
-        browser = self.query_one(RepositoryBrowser)
-        browser.add_page(message.repositories, message.first_page, bool(message.next_token))
-
-    def on_images_loaded(self, message: ImagesLoaded) -> None:
-        self.query_one(RepositoryBrowser).show_images(message.repository, message.images)
-
-    def on_call_finished(self, message: CallFinished) -> None:
-        self.query_one(ResponsePanel).show_entry(message.entry)
-        error = message.entry.error
-        if error is None:
-            self.notify(f"{message.entry.operation} succeeded")
-        else:
-            self.notify(f"{message.entry.operation}: {error.code}", severity="error")
-        self.load_uploads()
-
-    def on_probe_finished(self, message: ProbeFinished) -> None:
-        record = message.record
-        self.notify(
-            f"ECR holds {record.bytes_confirmed} bytes of upload {record.upload_id[:8]} "
-            f"in {record.repository}"
-        )
-        self.load_uploads()
+    # -- failures ------------------------------------------------------------------------------
 
     def on_work_failed(self, message: WorkFailed) -> None:
-        hint = f"\n{message.error.hint}" if message.error.hint else ""
-        self.notify(f"{message.doing}: {message.error}{hint}", severity="error", timeout=10)
+        if message.shown_in_place:
+            self.session.record_failure(message.doing, message.error)
+        else:
+            self._fail(message.doing, message.error)
 
-    # -- widgets' messages ---------------------------------------------------------------------
+    def _fail(self, doing: str, error: EcrCallError) -> None:
+        """Keep the failure in the history and show it in the failure panel."""
+        self.session.record_failure(doing, error)
+        if isinstance(self.screen, FailureScreen):
+            self.screen.show(doing, error)
+        else:
+            self.push_screen(FailureScreen(doing, error))
 
-    @on(UploadsTable.RowHighlighted, "#uploads")
-    def _upload_highlighted(self) -> None:
-        self._show_selected_upload()
+    # -- what changes the list of uploads ------------------------------------------------------
 
-    @on(RepositoryBrowser.Selected)
-    def _repository_selected(self, message: RepositoryBrowser.Selected) -> None:
-        self.query_one(RepositoryBrowser).images_loading()
-        self.load_images(message.name)
-
-    @on(RepositoryBrowser.CheckLayers)
-    def _check_layers(self, message: RepositoryBrowser.CheckLayers) -> None:
-        self.check_layers(message.repository, message.digests)
-
-    @on(CompleteLayerForm.Submitted)
-    def _submitted(self, message: CompleteLayerForm.Submitted) -> None:
-        if self.options.read_only:
-            self.notify("Read-only: nothing is sent", severity="warning")
-            return
-        request = dict(message.request)
-        if self.options.demo:
-            self._send(request)
-            return
-        identity = self.identity
-        target = [
-            f"endpoint {identity.endpoint}" if identity else "endpoint ?",
-            f"region {identity.region}" if identity else "",
-            f"account {identity.account}" if identity and identity.account else "",
-        ]
-
-        def confirmed(send: bool | None) -> None:
-            if send:
-                self._send(request)
-
-        self.push_screen(
-            ConfirmScreen("CompleteLayerUpload", request, [line for line in target if line]),
-            confirmed,
-        )
-
-    def _send(self, request: dict[str, Any]) -> None:
-        self.query_one(ResponsePanel).show_loading("CompleteLayerUpload")
-        self.send_complete(request)
-
-    @on(CompleteLayerForm.Invalid)
-    def _invalid(self, message: CompleteLayerForm.Invalid) -> None:
-        self.query_one(ResponsePanel).show_problems("CompleteLayerUpload", message.problems)
+    def on_completion_answered(self, message: CompletionAnswered) -> None:
+        self.uploads.load_uploads()
 
     @on(CompleteLayerForm.CopyCommandRequested)
     def _copy_command_requested(self, message: CompleteLayerForm.CopyCommandRequested) -> None:
         self._copy_command(message.request)
-
-    @on(CompleteLayerForm.LoadRequested)
-    def _load_requested(self) -> None:
-        def loaded(params: dict[str, Any] | None) -> None:
-            if params is not None:
-                self.query_one(CompleteLayerForm).load(params)
-
-        self.push_screen(LoadRequestScreen(), loaded)
-
-    @on(CompleteLayerForm.SkeletonRequested)
-    def _skeleton_requested(self) -> None:
-        from ecrtui.ecr.model import operation_model
-        from ecrtui.ecr.skeleton import input_skeleton
-
-        skeleton = input_skeleton(operation_model("CompleteLayerUpload"))
-        self.push_screen(TextScreen("CompleteLayerUpload input skeleton", skeleton, "json"))
 
     # -- actions -------------------------------------------------------------------------------
 
@@ -458,7 +212,7 @@ class EcrtuiApp(App[None]):
         record = self._selected_upload()
         if record is None:
             return
-        form = self.query_one(CompleteLayerForm)
+        form = self.completion.form
         digests = [record.local_digest] if record.local_digest else []
         form.fill(record.repository, record.upload_id, digests, record.registry_id)
         self.switch_tab("complete-tab")
@@ -467,91 +221,81 @@ class EcrtuiApp(App[None]):
     def action_resume(self) -> None:
         record = self._selected_upload()
         if record is not None:
-            self.push_screen(
-                PushLayerScreen(self.session, resume_upload_id=record.upload_id),
-                self._pushed,
-            )
+            screen = PushLayerScreen(self.session, resume_upload_id=record.upload_id)
+            self.push_screen(screen, self._pushed)
 
     def action_push(self) -> None:
         repository = None
         if self.query_one(TabbedContent).active == "repos-tab":
-            repository = self.query_one(RepositoryBrowser).selected
-        elif (record := self.query_one(UploadsTable).selected) is not None:
+            repository = self.repositories.browser.selected
+        elif (record := self.uploads.selected) is not None:
             repository = record.repository
-        self.push_screen(
-            PushLayerScreen(self.session, repository=repository),
-            self._pushed,
-        )
+        self.push_screen(PushLayerScreen(self.session, repository=repository), self._pushed)
 
     def _pushed(self, result: PushResult | None) -> None:
-        self.load_uploads()
+        self.uploads.load_uploads()
 
     def action_probe(self) -> None:
         record = self._selected_upload()
         if record is not None:
-            self.probe(record.repository, record.upload_id, record.registry_id)
+            self.uploads.probe(record.repository, record.upload_id, record.registry_id)
 
     def action_track(self) -> None:
         def tracked(answer: tuple[str, str, str | None] | None) -> None:
             if answer is not None:
-                self.probe(*answer)
+                self.uploads.probe(*answer)
 
         self.push_screen(TrackUploadScreen(), tracked)
 
     def action_forget(self) -> None:
         record = self._selected_upload()
         if record is not None:
-            self.forget(record.upload_id)
-            self.notify(f"Forgot upload {record.upload_id[:8]} (journal only; ECR is not told)")
+            self.uploads.forget(record.upload_id)
 
     def action_refresh(self) -> None:
-        self.load_uploads()
-        self.load_repositories()
+        if not self.session.connected or self.identity is None:
+            self.connect()
+            return
+        self.uploads.reload()
+        self.repositories.load_repositories()
 
     def action_toggle_all(self) -> None:
-        self.show_all_uploads = not self.show_all_uploads
-        self.notify("Showing all uploads" if self.show_all_uploads else "Showing uploads in flight")
-        self.load_uploads()
+        showing_all = self.uploads.toggle_all()
+        self.notify("Showing all uploads" if showing_all else "Showing uploads in flight")
 
     def action_filter(self) -> None:
         self.switch_tab("repos-tab")
         self.query_one("#repo-filter").focus()
 
     def action_history(self) -> None:
-        def chosen(entry: HistoryEntry | None) -> None:
+        def chosen(entry: CallRecord | None) -> None:
             if entry is not None:
-                self.query_one(ResponsePanel).show_entry(entry)
+                self.completion.response.show_call(entry)
                 self.switch_tab("complete-tab")
 
         self.push_screen(HistoryScreen(list(self.session.history)), chosen)
 
     def action_help(self) -> None:
-        widget: Widget | None = self.focused
-        title, markdown = "ecrtui", HELP
-        while widget is not None:
-            text = getattr(type(widget), "HELP", None)
-            if isinstance(text, str):
-                title, markdown = type(widget).__name__, text
-                break
-            parent = widget.parent
-            widget = parent if isinstance(parent, Widget) else None
+        markdown = help_for(self.focused)
         keys = [
             (binding.key_display or binding.key, binding.description)
             for binding in self.BINDINGS
             if isinstance(binding, Binding) and self.check_action(binding.action, ())
         ]
-        self.push_screen(HelpScreen(title, markdown, keys))
+        self.push_screen(HelpScreen(help_title(markdown), markdown, keys))
+
+    # -- copying -------------------------------------------------------------------------------
 
     def action_copy(self) -> None:
         tab = self.query_one(TabbedContent).active
         if tab == "complete-tab":
-            text = self.query_one(ResponsePanel).copy_text
+            text = self.completion.response.copy_text
             if text:
                 self.copy(text, "the response")
             else:
                 self.notify("Nothing to copy yet", severity="warning")
         elif tab == "repos-tab":
-            browser = self.query_one(RepositoryBrowser)
+            browser = self.repositories.browser
             digest = browser.selected_image_digest
             if digest:
                 self.copy(digest, "the image digest")
@@ -568,29 +312,29 @@ class EcrtuiApp(App[None]):
             self.notify("The journal does not know this upload's digest", severity="warning")
 
     def action_copy_command(self) -> None:
-        self._copy_command(self.query_one(CompleteLayerForm).request)
+        self._copy_command(self.completion.form.request)
 
     def _copy_command(self, request: dict[str, Any]) -> None:
         from ecrtui.ecr.aws_command import aws_cli_command
 
         identity = self.identity
+        endpoint_chosen = self.options.demo or self.options.target.endpoint_url is not None
         try:
             command = aws_cli_command(
                 "CompleteLayerUpload",
                 request,
                 region=identity.region if identity else None,
-                endpoint_url=identity.endpoint if identity and self._endpoint_chosen else None,
+                endpoint_url=identity.endpoint if identity and endpoint_chosen else None,
                 profile=identity.profile if identity else None,
             )
         except ValueError as error:
-            self.notify(f"Cannot write this request as an aws command: {error}", severity="error")
+            self.notify(
+                f"Cannot write this request as an aws command: {error}",
+                severity="error",
+                markup=False,
+            )
             return
         self.copy(command, "the aws CLI command")
-
-    @property
-    def _endpoint_chosen(self) -> bool:
-        """The console talks to an endpoint the aws CLI would not pick on its own."""
-        return self.options.demo or self.options.target.endpoint_url is not None
 
     def copy(self, text: str, what: str) -> None:
         """pyperclip where it works, the terminal's own clipboard (OSC 52) otherwise."""
@@ -602,36 +346,48 @@ class EcrtuiApp(App[None]):
         except Exception:
             self.copy_to_clipboard(text)
             how = "the terminal's clipboard (OSC 52)"
-        self.notify(f"Copied {what} to {how}")
+        self.notify(f"Copied {what} to {how}", markup=False)
+
+    # -- the palette ---------------------------------------------------------------------------
+
+    def palette_entries(self) -> list[PaletteEntry]:
+        """The actions allowed now, the loaded repositories and the listed uploads."""
+        entries = [
+            PaletteEntry(binding.description, binding.tooltip, partial(self.run_action, action))
+            for binding in self.BINDINGS
+            if isinstance(binding, Binding)
+            and binding.description
+            and self.check_action((action := binding.action).split("(")[0], ())
+        ]
+        for repository in self.repositories.browser.repositories:
+            name = str(repository["repositoryName"])
+            entries.append(
+                PaletteEntry(
+                    f"repository {name}", "show its images", partial(self.show_repository, name)
+                )
+            )
+        for record in self.uploads.table.records.values():
+            entries.append(
+                PaletteEntry(
+                    f"upload {record.upload_id[:8]} {record.repository}",
+                    f"{record.state.value}, {record.bytes_confirmed} bytes held",
+                    partial(self.show_upload, record.upload_id),
+                )
+            )
+        return entries
 
     def show_repository(self, name: str) -> None:
         """Switch to the Repositories tab with this repository highlighted."""
         self.switch_tab("repos-tab")
-        browser = self.query_one(RepositoryBrowser)
-        browser.query_one("#repo-filter", Input).value = ""
-        browser.highlight(name)
+        self.repositories.show(name)
 
     def show_upload(self, upload_id: str) -> None:
         """Switch to the Uploads tab with this upload selected."""
         self.switch_tab("uploads-tab")
-        table = self.query_one(UploadsTable)
-        if upload_id in table.records:
-            table.move_cursor(row=table.get_row_index(upload_id))
-            table.focus()
+        self.uploads.select(upload_id)
 
-    def _selected_upload(self) -> Any:
-        record = self.query_one(UploadsTable).selected
+    def _selected_upload(self) -> UploadRecord | None:
+        record = self.uploads.selected
         if record is None:
             self.notify("Select an upload first (Uploads tab)", severity="warning")
         return record
-
-
-HELP = """
-## ecrtui
-An operator console for Amazon ECR layer uploads. The **Uploads** tab lists the uploads in flight
-from ecrtui's journal; **Complete** holds the completion form and the response panel;
-**Repositories** lists the repositories and their images.
-
-Every action has a key (below) and an entry in the command palette (**ctrl+p**), where
-repositories and uploads can be searched too. **ctrl+q** quits.
-"""

@@ -1,55 +1,54 @@
 """Command palette entries: the console's actions, and its repositories and uploads by name.
 
-The data comes from what the app already loaded off the UI thread; searching is in memory.
+The palette reads typed `PaletteEntry` objects that the app offers (`palette_entries`), built from
+what the panes already loaded off the UI thread; searching is in memory.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.markup import escape
 
-if TYPE_CHECKING:
-    from ecrtui.tui.app import EcrtuiApp
+from ecrtui.plain_text import visible
+from ecrtui.tui.text import plain
+
+
+@dataclass(frozen=True)
+class PaletteEntry:
+    """One line of the palette: its title (may hold server text), a help line, and what it does."""
+
+    title: str
+    help: str
+    run: Callable[[], Any]
+
+
+@runtime_checkable
+class OffersPaletteEntries(Protocol):
+    def palette_entries(self) -> list[PaletteEntry]: ...
 
 
 class ConsoleCommands(Provider):
-    def _entries(self) -> list[tuple[str, str, Callable[[], Any]]]:
-        app: EcrtuiApp = self.app  # type: ignore[assignment]
-        entries: list[tuple[str, str, Callable[[], Any]]] = []
-        for binding in app.BINDINGS:
-            action = getattr(binding, "action", "")
-            description = getattr(binding, "description", "")
-            if description and app.check_action(action.split("(")[0], ()):
-                entries.append(
-                    (description, getattr(binding, "tooltip", ""), partial(app.run_action, action))
-                )
-        browser = app.query_one("#browser")
-        for repository in getattr(browser, "repositories", []):
-            name = repository["repositoryName"]
-            entries.append(
-                (f"repository {name}", "show its images", partial(app.show_repository, name))
-            )
-        table = app.query_one("#uploads")
-        for record in getattr(table, "records", {}).values():
-            entries.append(
-                (
-                    f"upload {record.upload_id[:8]} {record.repository}",
-                    f"{record.state.value}, {record.bytes_confirmed} bytes held",
-                    partial(app.show_upload, record.upload_id),
-                )
-            )
-        return entries
+    def _entries(self) -> list[PaletteEntry]:
+        app = self.app
+        return app.palette_entries() if isinstance(app, OffersPaletteEntries) else []
 
     async def discover(self) -> Hits:
-        for title, help_text, callback in self._entries():
-            yield DiscoveryHit(title, callback, help=help_text)
+        for entry in self._entries():
+            yield DiscoveryHit(plain(entry.title), entry.run, help=_markup_free(entry.help))
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for title, help_text, callback in self._entries():
-            score = matcher.match(title)
+        for entry in self._entries():
+            score = matcher.match(entry.title)
             if score > 0:
-                yield Hit(score, matcher.highlight(title), callback, help=help_text)
+                shown = matcher.highlight(_markup_free(entry.title))
+                yield Hit(score, shown, entry.run, text=entry.title, help=_markup_free(entry.help))
+
+
+def _markup_free(text: str) -> str:
+    """The palette reads help lines and highlighted titles as markup: escape it all."""
+    return escape(visible(text))

@@ -1,19 +1,20 @@
-"""Messages the console's workers post to the UI thread; handlers there update the widgets."""
+"""Messages between the console's parts that more than one part handles: connecting, and a worker
+that failed. Each pane's own messages live beside the pane."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from textual.message import Message
 
 from ecrtui.ecr.errors import EcrCallError
-from ecrtui.tui.session import HistoryEntry, Identity
-from ecrtui.uploads.journal import UploadRecord
+from ecrtui.tui.session import Identity
 
 
 @dataclass
 class Connected(Message):
+    """STS answered: the console knows its account and may load."""
+
     identity: Identity
 
 
@@ -23,44 +24,11 @@ class ConnectFailed(Message):
 
 
 @dataclass
-class RepositoriesLoaded(Message):
-    repositories: list[dict[str, Any]]
-    next_token: str | None
-    first_page: bool
-
-
-@dataclass
-class UploadsLoaded(Message):
-    uploads: list[UploadRecord]
-
-
-@dataclass
-class ImagesLoaded(Message):
-    repository: str
-    images: list[dict[str, Any]]
-
-
-@dataclass
-class CallFinished(Message):
-    """A request the operator sent (success or error), for the response panel and history."""
-
-    entry: HistoryEntry
-
-
-@dataclass
-class ProbeFinished(Message):
-    record: UploadRecord
-
-
-@dataclass
 class WorkFailed(Message):
-    """A background task failed; what it was doing and why."""
+    """A worker failed; what waited on it was put back. The app keeps it in the history and,
+    unless the pane showed it in place, opens the failure panel."""
 
     doing: str
+    group: str
     error: EcrCallError
-
-
-@dataclass
-class UploadCallsLoaded(Message):
-    upload_id: str
-    calls: list[dict[str, Any]]
+    shown_in_place: bool = False

@@ -1,26 +1,38 @@
 """What the console does off the UI thread: every blocking call, in plain Python.
 
-The app runs each method in a thread worker and posts the result as a message. Nothing here
-imports Textual, so it is tested without a terminal. Demo mode starts the local backend with the
-demo seed and a throwaway journal holding the seeded uploads.
+The app's panes run each method in a thread worker and post the result as a message. Nothing here
+imports Textual, so it is tested without a terminal. Every call to ECR goes through one
+`EcrCaller`, whose records reach both the journal's call history and the console's `history`.
+Demo mode starts the local backend with the demo seed and a throwaway journal holding the seeded
+uploads.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
-import tempfile
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ecrtui.ecr.caller import CallRecord, EcrCaller
 from ecrtui.ecr.client import Target
 from ecrtui.ecr.errors import EcrCallError, ErrorKind
 from ecrtui.uploads.journal import Origin, UploadJournal, UploadRecord, UploadState
 
+if TYPE_CHECKING:
+    from ecrtui.uploads.engine import LayerPusher, Progress
+
 DEMO_REGION = "us-east-1"
+# Listings are kept in neither history: they change nothing and say nothing about an upload, and
+# a registry of 10,000 repositories would bury the calls that matter under 100 pages.
+_LISTINGS = frozenset({"DescribeRepositories", "DescribeImages"})
+# Who-am-I must answer quickly: a console that cannot reach STS says so, rather than wait.
+IDENTITY_CONNECT_TIMEOUT = 5.0
+IDENTITY_READ_TIMEOUT = 10.0
 
 
 @dataclass(frozen=True)
@@ -36,7 +48,7 @@ class ConsoleOptions:
 
 @dataclass(frozen=True)
 class Identity:
-    """Where the console points. Never credentials: only what is safe to show."""
+    """Where the console points, once STS answered. Never credentials: only what is safe to show."""
 
     account: str | None
     arn: str | None
@@ -47,32 +59,13 @@ class Identity:
     read_only: bool
 
 
-@dataclass(frozen=True)
-class HistoryEntry:
-    """One request the console sent, and what came back."""
-
-    operation: str
-    request: dict[str, Any]
-    response: dict[str, Any] | None
-    error: EcrCallError | None
-    duration_ms: float
-    at: float
-
-    @property
-    def request_id(self) -> str | None:
-        if self.error is not None:
-            return self.error.request_id
-        metadata = (self.response or {}).get("ResponseMetadata", {})
-        return metadata.get("RequestId") if isinstance(metadata, dict) else None
-
-
 class ConsoleSession:
     """The console's connection to ECR, its journal, and (in demo mode) the local backend."""
 
     def __init__(self, options: ConsoleOptions) -> None:
         self.options = options
-        self.history: list[HistoryEntry] = []
-        self._client: Any = None
+        self.history: list[CallRecord] = []
+        self._caller: EcrCaller | None = None
         self._journal: UploadJournal | None = None
         self._backend: Any = None
         self._demo_dir: Path | None = None
@@ -81,39 +74,71 @@ class ConsoleSession:
     # -- connecting ----------------------------------------------------------------------------
 
     def connect(self) -> Identity:
-        """Start the demo backend if asked, make the client, and learn who we are (STS)."""
-        from ecrtui.ecr.client import make_client
+        """Start the demo backend if asked, make the caller, and learn who we are from STS.
 
-        target = self.options.target
-        if self.options.demo:
-            target = self._start_demo()
-        self._client = make_client(target)
-        if self._journal is None:
-            self._journal = UploadJournal(self.options.journal_path)
-        account = arn = None
+        Any failure (no such profile, no region, an expired SSO token, an unreachable endpoint,
+        STS refusing the credentials, a journal that cannot be opened) raises EcrCallError."""
         try:
-            sts = make_client(target, "sts")
-            identity = sts.get_caller_identity()
-            account, arn = identity.get("Account"), identity.get("Arn")
+            return self._connect()
         except Exception as raised:
             error = EcrCallError.from_exception(raised, "GetCallerIdentity")
-            if error.kind.value == "credentials":
-                raise error from raised
+            error.fields.setdefault("profile", self.profile or "default")
+            raise error from raised
+
+    def _connect(self) -> Identity:
+        from ecrtui.ecr.client import make_client
+
+        target = self._start_demo() if self.options.demo and self._backend is None else None
+        target = target or self._target
+        caller = EcrCaller(make_client(target))
+        caller.listen(self._remember)
+        if self._journal is None:
+            self._journal = UploadJournal(self.options.journal_path)
+        caller.listen(self._journal_listener)
+        self._caller = caller
+        quick = dataclasses.replace(
+            target,
+            connect_timeout=target.connect_timeout or IDENTITY_CONNECT_TIMEOUT,
+            read_timeout=target.read_timeout or IDENTITY_READ_TIMEOUT,
+        )
+        sts = make_client(quick, "sts", max_attempts=2)
+        identity = sts.get_caller_identity()
         return Identity(
-            account=account,
-            arn=arn,
-            region=str(self._client.meta.region_name),
-            endpoint=str(self._client.meta.endpoint_url),
-            profile=None if self.options.demo else (target.profile or _env_profile()),
+            account=identity.get("Account"),
+            arn=identity.get("Arn"),
+            region=caller.region,
+            endpoint=caller.endpoint,
+            profile=None if self.options.demo else self.profile,
             demo=self.options.demo,
             read_only=self.options.read_only,
         )
 
+    @property
+    def profile(self) -> str | None:
+        import os
+
+        if self.options.demo:
+            return None
+        return (
+            self.options.target.profile
+            or os.environ.get("AWS_PROFILE")
+            or os.environ.get("AWS_DEFAULT_PROFILE")
+        )
+
+    @property
+    def _target(self) -> Target:
+        if self._backend is not None:
+            return Target(
+                endpoint_url=self._backend.endpoint_url, region=DEMO_REGION, local_backend=True
+            )
+        return self.options.target
+
     def _start_demo(self) -> Target:
         from ecrtui.local.rules import BackendSettings
+        from ecrtui.local.scratch import scratch_dir
         from ecrtui.local.server import LocalEcr
 
-        self._demo_dir = Path(tempfile.mkdtemp(prefix="ecrtui-demo-"))
+        self._demo_dir = scratch_dir("demo")
         settings = BackendSettings(upload_id_seed=self.options.demo_upload_id_seed)
         self._backend = LocalEcr(port=self.options.demo_port, settings=settings).start()
         registry = self._backend.seed_demo(self._demo_dir / "layers")
@@ -131,9 +156,11 @@ class ConsoleSession:
                 source=upload.source,
                 local_digest=upload.file_digest,
             )
-        return Target(
-            endpoint_url=self._backend.endpoint_url, region=DEMO_REGION, local_backend=True
-        )
+        return self._target
+
+    @property
+    def connected(self) -> bool:
+        return self._caller is not None
 
     @property
     def journal(self) -> UploadJournal:
@@ -142,10 +169,18 @@ class ConsoleSession:
         return self._journal
 
     @property
-    def client(self) -> Any:
-        if self._client is None:
+    def caller(self) -> EcrCaller:
+        if self._caller is None:
             raise RuntimeError("not connected")
-        return self._client
+        return self._caller
+
+    @property
+    def client(self) -> Any:
+        return self.caller.client
+
+    @property
+    def endpoint(self) -> str:
+        return self.caller.endpoint
 
     def close(self) -> None:
         if self._journal is not None:
@@ -154,6 +189,36 @@ class ConsoleSession:
             self._backend.stop()
         if self._demo_dir is not None:
             shutil.rmtree(self._demo_dir, ignore_errors=True)
+
+    # -- the history -----------------------------------------------------------------------------
+
+    def _remember(self, record: CallRecord) -> None:
+        if record.operation in _LISTINGS and record.ok:
+            return
+        with self._lock:
+            self.history.append(record)
+
+    def _journal_listener(self, record: CallRecord) -> None:
+        if record.operation not in _LISTINGS and self._journal is not None:
+            self._journal.record_call(record)
+
+    def record_failure(self, doing: str, error: EcrCallError) -> None:
+        """Keep a failure in the history, unless it is a call the history already holds."""
+        with self._lock:
+            if any(record.error is error for record in self.history):
+                return
+            self.history.append(
+                CallRecord(
+                    operation=error.operation or doing,
+                    target=self._caller.target if self._caller else "not connected",
+                    parameters={},
+                    outcome=error.code,
+                    duration_ms=0.0,
+                    request_id=error.request_id,
+                    at=time.time(),
+                    error=error,
+                )
+            )
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -164,79 +229,76 @@ class ConsoleSession:
         params: dict[str, Any] = {"maxResults": 100}
         if next_token:
             params["nextToken"] = next_token
-        page = self._call("DescribeRepositories", params, record=False)
+        page = self.caller.call("DescribeRepositories", params)
         return list(page.get("repositories", [])), page.get("nextToken")
 
     def images(self, repository: str) -> list[dict[str, Any]]:
-        paginator = self.client.get_paginator("describe_images")
         images: list[dict[str, Any]] = []
-        try:
-            for page in paginator.paginate(repositoryName=repository):
-                images.extend(page.get("imageDetails", []))
-        except Exception as raised:
-            raise EcrCallError.from_exception(raised, "DescribeImages") from raised
+        for page in self.caller.pages("DescribeImages", {"repositoryName": repository}):
+            images.extend(page.get("imageDetails", []))
         return sorted(images, key=lambda i: i.get("imagePushedAt") or 0, reverse=True)
 
     def check_layers(self, repository: str, digests: list[str]) -> dict[str, Any]:
         params = {"repositoryName": repository, "layerDigests": digests}
-        return self._call("BatchCheckLayerAvailability", params)
+        return self.caller.call("BatchCheckLayerAvailability", params)
 
     def uploads(self, include_finished: bool = False) -> list[UploadRecord]:
-        endpoint = str(self.client.meta.endpoint_url)
+        endpoint = self.endpoint
         return [
             record
             for record in self.journal.uploads(include_finished=include_finished)
             if record.endpoint == endpoint
         ]
 
+    def calls(self, upload_id: str) -> list[dict[str, Any]]:
+        """The journal's history of calls for one upload, oldest first."""
+        return self.journal.calls(upload_id)
+
     # -- acting --------------------------------------------------------------------------------
 
-    def complete(self, request: dict[str, Any]) -> HistoryEntry:
-        """CompleteLayerUpload; the journal row (if any) records the outcome."""
+    def complete(self, request: dict[str, Any]) -> CallRecord:
+        """CompleteLayerUpload; the journal row (if any) records the outcome.
+
+        Returns the call's record, holding ECR's response or ECR's error. Raises EcrCallError
+        only when nothing was sent (read-only, or the request breaks the model's rules)."""
+        from ecrtui.uploads.lifecycle import complete_upload
+
         self._refuse_if_read_only("complete an upload")
-        entry = self._send("CompleteLayerUpload", request)
-        error = entry.error
-        if entry.response is not None or (error is not None and error.kind.value == "service"):
-            self.journal.record_completion(
-                str(request.get("uploadId")),
-                str(request.get("repositoryName")),
-                endpoint=str(self.client.meta.endpoint_url),
-                response=entry.response,
-                error_code=error.code if error else None,
-                error_message=error.message if error else None,
-            )
-        return entry
+        with self.caller.recording() as made:
+            try:
+                complete_upload(self.caller, self.journal, request)
+            except EcrCallError:
+                if not made:
+                    raise
+        return [record for record in made if record.operation == "CompleteLayerUpload"][-1]
 
     def probe(
         self, repository: str, upload_id: str, registry_id: str | None = None
     ) -> UploadRecord:
-        record: UploadRecord = self.pusher().probe(repository, upload_id, registry_id)
-        return record
+        self._refuse_if_read_only("probe an upload (the probe sends UploadLayerPart)")
+        return self.pusher().probe(repository, upload_id, registry_id)
 
-    def forget(self, upload_id: str) -> None:
-        record = self.journal.find(upload_id, endpoint=str(self.client.meta.endpoint_url))
-        if record is not None:
-            self.journal.update(record.row_id, state=UploadState.FORGOTTEN)
+    def forget(self, upload_id: str) -> UploadRecord | None:
+        from ecrtui.uploads.lifecycle import forget_upload
+
+        self._refuse_if_read_only("forget an upload")
+        return forget_upload(self.journal, upload_id, endpoint=self.endpoint)
 
     def pusher(
         self,
-        on_progress: Callable[[Any], None] | None = None,
+        on_progress: Callable[[Progress], None] | None = None,
         cancel: threading.Event | None = None,
-    ) -> Any:
+    ) -> LayerPusher:
         """A LayerPusher on a client of its own (no botocore retries: the engine retries)."""
         from ecrtui.ecr.client import make_client
         from ecrtui.uploads.engine import LayerPusher
 
-        target = Target(
-            profile=self.options.target.profile,
-            region=str(self.client.meta.region_name),
-            endpoint_url=str(self.client.meta.endpoint_url),
-            local_backend=self.options.demo,
+        target = dataclasses.replace(
+            self._target, region=self.caller.region, endpoint_url=self.endpoint
         )
-        client = make_client(target, max_attempts=1)
-        return LayerPusher(client, self.journal, on_progress=on_progress, cancel=cancel)
-
-    # -- helpers -------------------------------------------------------------------------------
+        caller = EcrCaller(make_client(target, max_attempts=1))
+        caller.listen(self._remember)
+        return LayerPusher(caller, self.journal, on_progress=on_progress, cancel=cancel)
 
     def _refuse_if_read_only(self, what: str) -> None:
         if self.options.read_only:
@@ -247,58 +309,6 @@ class ConsoleSession:
                 text=f"read-only: will not {what}",
             )
 
-    def _send(self, operation: str, request: dict[str, Any]) -> HistoryEntry:
-        """Send one request and keep it in the history, success or error."""
-        began = time.monotonic()
-        response = error = None
-        try:
-            response = self._invoke(operation, request)
-        except EcrCallError as raised:
-            error = raised
-        entry = HistoryEntry(
-            operation,
-            dict(request),
-            response,
-            error,
-            (time.monotonic() - began) * 1000,
-            time.time(),
-        )
-        with self._lock:
-            self.history.append(entry)
-        outcome = "ok" if error is None else error.code
-        self.journal.record_call(operation, request, outcome, entry.duration_ms, entry.request_id)
-        return entry
-
-    def calls(self, upload_id: str) -> list[dict[str, Any]]:
-        """The journal's history of calls for one upload, oldest first."""
-        return self.journal.calls(upload_id)
-
-    def _call(self, operation: str, params: dict[str, Any], record: bool = True) -> dict[str, Any]:
-        if not record:
-            return self._invoke(operation, params)
-        entry = self._send(operation, params)
-        if entry.error is not None:
-            raise entry.error
-        assert entry.response is not None
-        return entry.response
-
-    def _invoke(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
-        import botocore
-
-        try:
-            response: dict[str, Any] = getattr(self.client, botocore.xform_name(operation))(
-                **params
-            )
-        except Exception as raised:
-            raise EcrCallError.from_exception(raised, operation) from raised
-        return response
-
 
 def _demo_state(upload: Any) -> UploadState:
     return UploadState.INITIATED if upload.bytes_uploaded == 0 else UploadState.INTERRUPTED
-
-
-def _env_profile() -> str | None:
-    import os
-
-    return os.environ.get("AWS_PROFILE") or os.environ.get("AWS_DEFAULT_PROFILE")

@@ -16,15 +16,17 @@ import hashlib
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ecrtui.ecr.caller import EcrCaller
 from ecrtui.ecr.errors import EcrCallError, ErrorKind
+from ecrtui.ecr.limits import DEFAULT_PART_SIZE, MiB
 from ecrtui.uploads.journal import Origin, UploadJournal, UploadRecord, UploadState
+from ecrtui.uploads.lifecycle import complete_upload, completed_elsewhere, state_after_failure
 
-MiB = 1024 * 1024
 READ_CHUNK = MiB
 
 # An offset no upload can ever reach (ECR's largest layer is 52,000 MiB): ECR must refuse a part
@@ -112,24 +114,26 @@ def sha256_of(path: Path, length: int | None = None) -> Any:
 
 
 class LayerPusher:
-    """Drives uploads through one ECR client, journaling every step."""
+    """Drives uploads through one ECR caller, journaling every step and every call."""
 
     def __init__(
         self,
-        client: Any,
+        caller: EcrCaller,
         journal: UploadJournal,
         *,
         on_progress: Callable[[Progress], None] | None = None,
         cancel: threading.Event | None = None,
         retry: RetryPolicy | None = None,
     ) -> None:
-        self.client = client
+        self.caller = caller
         self.journal = journal
         self.on_progress = on_progress or (lambda progress: None)
         self.cancel = cancel or threading.Event()
         self.retry = retry or RetryPolicy()
-        self.endpoint = str(client.meta.endpoint_url)
-        self.region = str(client.meta.region_name)
+        self.endpoint = caller.endpoint
+        self.region = caller.region
+        caller.listen(journal.record_call)
+        self._retrying = RetryingCaller(caller, self.retry, self.cancel)
 
     # -- push ----------------------------------------------------------------------------------
 
@@ -200,10 +204,10 @@ class LayerPusher:
         try:
             held = self.probe_bytes(record.repository, upload_id, record.registry_id, record)
         except EcrCallError as error:
-            stored = self._completed_elsewhere(record, error)
-            if stored is None:
+            done = completed_elsewhere(self._retrying, self.journal, record, error)
+            if done is None:
                 raise
-            return PushResult(self.journal.get(record.row_id), stored["layerDigest"], stored)
+            return PushResult(done.record, done.response["layerDigest"], done.response)
         if held > record.source_size:
             raise PushError(
                 f"ECR holds {held} bytes of upload {upload_id}, more than the file's "
@@ -275,57 +279,14 @@ class LayerPusher:
 
     def complete(self, record: UploadRecord, digests: list[str] | None = None) -> dict[str, Any]:
         layer_digests = digests or ([record.local_digest] if record.local_digest else [])
-        try:
-            response = self.call(
-                "CompleteLayerUpload",
-                repositoryName=record.repository,
-                uploadId=record.upload_id,
-                layerDigests=layer_digests,
-                **_registry(record.registry_id),
-            )
-        except EcrCallError as error:
-            stored = self._completed_elsewhere(record, error)
-            if stored is None:
-                self._failed(record, error)
-                raise
-            return stored
-        response.pop("ResponseMetadata", None)
-        self.journal.update(record.row_id, state=UploadState.COMPLETED, final_response=response)
-        return response
-
-    def _completed_elsewhere(
-        self, record: UploadRecord, error: EcrCallError
-    ) -> dict[str, Any] | None:
-        """After UploadNotFound: if ECR already holds the layer, the completion went through.
-
-        The classic case is a CompleteLayerUpload whose answer was lost: the retry (or a later
-        resume) finds the upload id consumed. ECR then holds a layer with the digest computed
-        here, which is what completing would have achieved."""
-        if error.code != "UploadNotFoundException" or not record.local_digest:
-            return None
-        found = self.call(
-            "BatchCheckLayerAvailability",
-            repositoryName=record.repository,
-            layerDigests=[record.local_digest],
-            **_registry(record.registry_id),
-        )
-        if not any(layer.get("layerAvailability") == "AVAILABLE" for layer in found["layers"]):
-            return None
-        response = {
-            "registryId": record.registry_id or found["layers"][0].get("registryId"),
+        request = {
             "repositoryName": record.repository,
             "uploadId": record.upload_id,
-            "layerDigest": record.local_digest,
+            "layerDigests": layer_digests,
+            **_registry(record.registry_id),
         }
-        response = {key: value for key, value in response.items() if value is not None}
-        self.journal.update(
-            record.row_id,
-            state=UploadState.COMPLETED,
-            final_response=response,
-            last_error_code=None,
-            last_error_message=None,
-        )
-        return response
+        done = complete_upload(self._retrying, self.journal, request, recover_lost_answer=True)
+        return done.response
 
     # -- the part loop -------------------------------------------------------------------------
 
@@ -334,7 +295,7 @@ class LayerPusher:
     ) -> PushResult:
         path = Path(record.source_path or "")
         size = int(record.source_size or 0)
-        part_size = int(record.part_size or 10 * MiB)
+        part_size = int(record.part_size or DEFAULT_PART_SIZE)
         if offset < size:
             record = self.journal.update(record.row_id, state=UploadState.UPLOADING)
         with path.open("rb") as source:
@@ -396,7 +357,7 @@ class LayerPusher:
     ) -> None:
         if is_retryable(error) and state is UploadState.FAILED:
             state = UploadState.INTERRUPTED
-        if error.code == "UploadNotFoundException":
+        if state_after_failure(record, error) is UploadState.EXPIRED:
             state = UploadState.EXPIRED
         self.journal.update(
             record.row_id, state=state, last_error_code=error.code, last_error_message=error.message
@@ -406,36 +367,33 @@ class LayerPusher:
 
     def call(self, operation: str, **params: Any) -> dict[str, Any]:
         """One ECR call with retries on faults; every attempt goes to the call history."""
-        method = getattr(self.client, _snake(operation))
+        return self._retrying.call(operation, params)
+
+
+@dataclass
+class RetryingCaller:
+    """An EcrCaller's calls, retried on faults with backoff, until one is not worth retrying or
+    the push is cancelled."""
+
+    caller: EcrCaller
+    retry: RetryPolicy
+    cancel: threading.Event
+
+    @property
+    def endpoint(self) -> str:
+        return self.caller.endpoint
+
+    def call(self, operation: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
         for attempt in range(self.retry.attempts):
-            began = time.monotonic()
             try:
-                response: dict[str, Any] = method(**params)
-            except Exception as raised:
-                error = EcrCallError.from_exception(raised, operation)
-                self._history(operation, params, error.code, began, error.request_id)
+                return self.caller.call(operation, params)
+            except EcrCallError as error:
                 last_attempt = attempt == self.retry.attempts - 1
                 if not is_retryable(error) or last_attempt or self.cancel.is_set():
-                    raise error from raised
+                    raise
                 self.retry.sleep(self.retry.delay(attempt))
-                continue
-            request_id = response.get("ResponseMetadata", {}).get("RequestId")
-            self._history(operation, params, "ok", began, request_id)
-            return response
         raise AssertionError("unreachable")
-
-    def _history(
-        self, operation: str, params: dict[str, Any], outcome: str, began: float, request: Any
-    ) -> None:
-        elapsed = (time.monotonic() - began) * 1000
-        self.journal.record_call(operation, params, outcome, elapsed, request)
 
 
 def _registry(registry_id: str | None) -> dict[str, str]:
     return {"registryId": registry_id} if registry_id else {}
-
-
-def _snake(operation: str) -> str:
-    import botocore
-
-    return str(botocore.xform_name(operation))

@@ -13,12 +13,15 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ecrtui.ecr.caller import CallRecord
 
 
 class UploadState(str, Enum):
@@ -265,34 +268,6 @@ class UploadJournal:
         assert record is not None
         return record
 
-    def record_completion(
-        self,
-        upload_id: str,
-        repository: str,
-        *,
-        endpoint: str | None = None,
-        response: Mapping[str, Any] | None = None,
-        error_code: str | None = None,
-        error_message: str | None = None,
-    ) -> UploadRecord | None:
-        """What CompleteLayerUpload answered for an upload the journal knows (else nothing).
-
-        Success completes the row with the response; a service error is kept as the last error,
-        and UploadNotFoundException means ECR no longer knows the upload."""
-        record = self.find(upload_id, endpoint=endpoint)
-        if record is None or record.repository != repository:
-            return None
-        if response is not None:
-            final = {k: v for k, v in response.items() if k != "ResponseMetadata"}
-            return self.update(record.row_id, state=UploadState.COMPLETED, final_response=final)
-        changes: dict[str, Any] = {
-            "last_error_code": error_code,
-            "last_error_message": error_message,
-        }
-        if error_code == "UploadNotFoundException":
-            changes["state"] = UploadState.EXPIRED
-        return self.update(record.row_id, **changes)
-
     def get(self, row_id: int) -> UploadRecord | None:
         with self._lock:
             row = self._db.execute("SELECT * FROM uploads WHERE row_id = ?", (row_id,)).fetchone()
@@ -321,27 +296,21 @@ class UploadJournal:
 
     # -- the call history ----------------------------------------------------------------------
 
-    def record_call(
-        self,
-        operation: str,
-        parameters: Mapping[str, Any],
-        outcome: str,
-        duration_ms: float,
-        request_id: str | None = None,
-    ) -> None:
-        safe = {k: v for k, v in parameters.items() if k not in _UNRECORDED}
+    def record_call(self, call: CallRecord) -> None:
+        """Keep one call in the history: a listener of `EcrCaller` (never blobs or secrets)."""
+        safe = {k: v for k, v in call.parameters.items() if k not in _UNRECORDED}
         with self._transaction() as db:
             db.execute(
                 "INSERT INTO calls (upload_id, operation, parameters, outcome, duration_ms, "
                 "request_id, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
-                    parameters.get("uploadId"),
-                    operation,
+                    call.upload_id,
+                    call.operation,
                     json.dumps(safe, default=str, sort_keys=True),
-                    outcome,
-                    duration_ms,
-                    request_id,
-                    time.time(),
+                    call.outcome,
+                    call.duration_ms,
+                    call.request_id,
+                    call.at,
                 ),
             )
 

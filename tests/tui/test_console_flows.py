@@ -35,13 +35,10 @@ from textual.widgets._footer import FooterKey
 
 from ecrtui.ecr.hints import hint_for
 from ecrtui.tui.app import EcrtuiApp
-from ecrtui.tui.messages import (
-    CallFinished,
-    Connected,
-    ProbeFinished,
-    RepositoriesLoaded,
-    UploadsLoaded,
-)
+from ecrtui.tui.messages import Connected
+from ecrtui.tui.panes.complete_pane import CompletionAnswered
+from ecrtui.tui.panes.repositories_pane import RepositoriesLoaded
+from ecrtui.tui.panes.uploads_pane import ProbeFinished, UploadsLoaded
 from ecrtui.tui.screens.confirm_screen import ConfirmScreen
 from ecrtui.tui.screens.help_screen import HelpScreen
 from ecrtui.tui.screens.history_screen import HistoryScreen
@@ -262,8 +259,8 @@ async def test_complete_a_ready_upload_with_confirmation(
         assert response["uploadId"] == ready_layer.upload_id
         assert response["repositoryName"] == ready_layer.repository
         assert str(panel.border_title).startswith("Response · CompleteLayerUpload · ")
-        [finished] = received(seen, CallFinished)
-        assert finished.entry.error is None and finished.entry.request == request
+        [finished] = received(seen, CompletionAnswered)
+        assert finished.call.error is None and finished.call.parameters == request
         assert "CompleteLayerUpload succeeded" in notifications(app)
 
         record = app.session.journal.find(ready_layer.upload_id, endpoint=endpoint_url)
@@ -406,12 +403,19 @@ async def test_each_service_error_shows_code_message_and_next_step(
         assert hint
         assert f"Next step: {hint}" in shown.splitlines()
         assert json.loads(panel.copy_text or "")["code"] == code
-        [finished] = received(seen, CallFinished)
-        assert finished.entry.error is not None and finished.entry.error.code == code
+        [finished] = received(seen, CompletionAnswered)
+        assert finished.call.error is not None and finished.call.error.code == code
         assert f"CompleteLayerUpload: {code}" in notifications(app)
         record = app.session.journal.find(row.upload_id, endpoint=endpoint_url)
         assert record is not None and record.last_error_code == code
-        expected = UploadState.EXPIRED if code == "UploadNotFoundException" else row.state
+        hopeless = (
+            "LayerPartTooSmallException",
+            "EmptyUploadException",
+            "LayerAlreadyExistsException",
+        )
+        expected = UploadState.FAILED if code in hopeless else row.state
+        if code == "UploadNotFoundException":
+            expected = UploadState.EXPIRED
         assert record.state is expected
 
 
@@ -561,15 +565,21 @@ async def test_read_only_hides_and_refuses_every_change(
         assert app.check_action("resume", ()) is False
         assert app.check_action("push", ()) is False
         assert app.check_action("complete", ()) is True
+        for sends_or_forgets in ("probe", "track", "forget"):
+            assert app.check_action(sends_or_forgets, ()) is False
         shown = [key.description for key in app.screen.query_one(Footer).query(FooterKey)]
-        assert "Complete" in shown and "Probe" in shown
-        assert "Resume" not in shown and "Push layer" not in shown
+        assert "Complete" in shown and "Copy" in shown
+        assert not {"Resume", "Push", "Probe", "Track", "Forget"} & set(shown)
 
         await select_upload(pilot, ready_layer.upload_id)
-        for key in ("u", "n"):
+        for key in ("u", "n", "p", "t", "f"):
             await pilot.press(key)
             await pilot.pause()
             assert len(app.screen_stack) == 1, key  # no screen pushed
+        await app.workers.wait_for_complete()
+        kept = app.session.journal.find(ready_layer.upload_id, endpoint=endpoint_url)
+        assert kept is not None and kept.state is UploadState.READY  # nothing forgotten
+        assert [call["operation"] for call in app.session.calls(ready_layer.upload_id)] == []
 
         await pilot.press("c")
         await pilot.pause()
@@ -678,7 +688,7 @@ async def test_f1_explains_the_uploads_table_and_the_palette_finds_a_repository(
         help_screen = app.screen
         assert isinstance(help_screen, HelpScreen)
         assert help_screen.query_one(Markdown).source == UploadsTable.HELP
-        assert help_screen.query_one("#help-dialog").border_title == "Help · UploadsTable"
+        assert help_screen.query_one("#help-dialog").border_title == "Help · Uploads in flight"
         keys = help_screen.query_one("#help-keys", DataTable)
         assert ("c", "Complete") in [tuple(keys.get_row_at(i)) for i in range(keys.row_count)]
         await pilot.press("escape")

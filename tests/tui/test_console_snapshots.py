@@ -18,12 +18,12 @@ from textual.widgets import Input
 from ecrtui.ecr.errors import EcrCallError, ErrorKind
 from ecrtui.tui.app import EcrtuiApp
 from ecrtui.tui.screens.push_screen import PushLayerScreen, PushProgress
-from ecrtui.tui.session import HistoryEntry
 from ecrtui.tui.widgets.complete_form import CompleteLayerForm
 from ecrtui.tui.widgets.response_panel import ResponsePanel
 from ecrtui.tui.widgets.target_bar import TargetBar
 from ecrtui.tui.widgets.uploads_table import UploadsTable
 from ecrtui.uploads.engine import Progress
+from tests.tui.calls import call_record
 
 from .console_apps import (
     ACCOUNT,
@@ -115,8 +115,8 @@ def test_success_response(snap_compare: Any, app: EcrtuiApp, size: tuple[int, in
             "layerDigest": READY_DIGEST,
             "ResponseMetadata": {"RequestId": REQUEST_ID, "HTTPStatusCode": 200},
         }
-        entry = HistoryEntry("CompleteLayerUpload", request, response, None, 84.0, FIXED_NOW)
-        app.query_one(ResponsePanel).show_entry(entry)
+        entry = call_record("CompleteLayerUpload", request, response, None, 84.0, FIXED_NOW)
+        app.query_one(ResponsePanel).show_call(entry)
 
     assert picture(snap_compare, app, size, success)
 
@@ -134,8 +134,8 @@ def test_error_response(snap_compare: Any, app: EcrtuiApp, size: tuple[int, int]
             http_status=400,
             request_id=REQUEST_ID,
         )
-        entry = HistoryEntry("CompleteLayerUpload", request, None, failure, 131.0, FIXED_NOW)
-        app.query_one(ResponsePanel).show_entry(entry)
+        entry = call_record("CompleteLayerUpload", request, None, failure, 131.0, FIXED_NOW)
+        app.query_one(ResponsePanel).show_call(entry)
 
     assert picture(snap_compare, app, size, error)
 

@@ -11,10 +11,11 @@ from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import TextArea
 
+from ecrtui.ecr.caller import CallRecord
 from ecrtui.ecr.errors import EcrCallError, ErrorKind
 from ecrtui.ecr.validation import validate
-from ecrtui.tui.session import HistoryEntry
 from ecrtui.tui.widgets.response_panel import EMPTY_HELP, ResponsePanel, format_duration
+from tests.tui.calls import call_record
 
 UPLOAD_ID = "6cb64b8a-9378-4e33-8ab1-b780fa2c4e01"
 DIGEST = "sha256:9a77f85878aa1906f2020a0ecdf7a7c0d4d26ea8e4e8e2b5f6a3c1d0e9f8a7b6"
@@ -27,13 +28,13 @@ RESPONSE = {
 }
 
 
-def success_entry() -> HistoryEntry:
+def success_entry() -> CallRecord:
     response = {
         **RESPONSE,
         "ResponseMetadata": {"RequestId": REQUEST_ID, "HTTPStatusCode": 200, "RetryAttempts": 0},
     }
     request = {"repositoryName": "team/api", "uploadId": UPLOAD_ID, "layerDigests": [DIGEST]}
-    return HistoryEntry("CompleteLayerUpload", request, response, None, 84.4, 1_700_000_000.0)
+    return call_record("CompleteLayerUpload", request, response, None, 84.4, 1_700_000_000.0)
 
 
 def service_error() -> EcrCallError:
@@ -49,8 +50,8 @@ def service_error() -> EcrCallError:
     )
 
 
-def error_entry(error: EcrCallError, operation: str = "UploadLayerPart") -> HistoryEntry:
-    return HistoryEntry(operation, {}, None, error, 12.0, 1_700_000_000.0)
+def error_entry(error: EcrCallError, operation: str = "UploadLayerPart") -> CallRecord:
+    return call_record(operation, {}, None, error, 12.0, 1_700_000_000.0)
 
 
 BAD_REQUEST = {"repositoryName": "Team", "layerDigests": [DIGEST, "sha256:xyz"]}
@@ -75,7 +76,7 @@ async def test_a_success_shows_the_pretty_json_in_green() -> None:
     app = PanelApp()
     async with app.run_test(size=(80, 24)) as pilot:
         panel = app.query_one(ResponsePanel)
-        panel.show_entry(success_entry())
+        panel.show_call(success_entry())
         await pilot.pause()
         assert panel.has_class("-success")
         assert not panel.has_class("-error") and not panel.has_class("-invalid")
@@ -94,7 +95,7 @@ async def test_a_service_error_shows_code_message_fields_and_the_next_step_in_re
     app = PanelApp()
     async with app.run_test(size=(80, 24)) as pilot:
         panel = app.query_one(ResponsePanel)
-        panel.show_entry(error_entry(error))
+        panel.show_call(error_entry(error))
         await pilot.pause()
         assert panel.has_class("-error") and not panel.has_class("-success")
         assert panel.border_title == "Error · UploadLayerPart · 12 ms · req abcd1234"
@@ -127,7 +128,7 @@ async def test_a_service_error_shows_code_message_fields_and_the_next_step_in_re
 
 async def test_the_copied_error_is_a_json_object() -> None:
     error = service_error()
-    app = PanelApp(lambda panel: panel.show_entry(error_entry(error)))
+    app = PanelApp(lambda panel: panel.show_call(error_entry(error)))
     async with app.run_test(size=(80, 24)):
         copied = json.loads(app.query_one(ResponsePanel).copy_text or "")
     assert copied == {
@@ -163,7 +164,7 @@ async def test_a_validation_error_lists_every_problem_in_yellow() -> None:
     app = PanelApp()
     async with app.run_test(size=(80, 24)) as pilot:
         panel = app.query_one(ResponsePanel)
-        panel.show_entry(error_entry(error, "CompleteLayerUpload"))
+        panel.show_call(error_entry(error, "CompleteLayerUpload"))
         await pilot.pause()
         assert panel.has_class("-invalid") and not panel.has_class("-error")
         assert panel.border_title == "Not sent · CompleteLayerUpload · 3 problems"
@@ -203,7 +204,7 @@ async def test_botocore_validation_without_problems_is_still_yellow() -> None:
     error = EcrCallError(
         "ParamValidation", "Invalid type for parameter uploadId", ErrorKind.VALIDATION
     )
-    app = PanelApp(lambda panel: panel.show_entry(error_entry(error, "CompleteLayerUpload")))
+    app = PanelApp(lambda panel: panel.show_call(error_entry(error, "CompleteLayerUpload")))
     async with app.run_test(size=(80, 24)):
         panel = app.query_one(ResponsePanel)
         assert panel.has_class("-invalid")
@@ -224,7 +225,7 @@ async def test_loading_then_empty() -> None:
         assert panel.border_title == "Sending CompleteLayerUpload…"
         assert "CompleteLayerUpload is on its way to ECR" in panel.shown_text
         assert panel.copy_text is None
-        panel.show_entry(success_entry())
+        panel.show_call(success_entry())
         panel.clear()
         await pilot.pause()
         assert panel.has_class("-empty") and not panel.has_class("-success")
@@ -257,7 +258,7 @@ async def test_show_text_highlights_the_given_language() -> None:
 async def test_an_entry_shown_before_mount_appears_on_mount() -> None:
     app = PanelApp()
     panel = ResponsePanel()
-    panel.show_entry(success_entry())
+    panel.show_call(success_entry())
     async with app.run_test(size=(80, 24)) as pilot:
         await app.mount(panel)
         await pilot.pause()
@@ -271,7 +272,7 @@ async def test_credentials_are_never_drawn_or_copied() -> None:
         "authorizationData": [{"authorizationToken": token, "proxyEndpoint": "https://x"}],
         "ResponseMetadata": {"RequestId": "r"},
     }
-    entry = HistoryEntry("GetAuthorizationToken", {}, response, None, 5, 0)
+    entry = call_record("GetAuthorizationToken", {}, response, None, 5, 0)
     error = EcrCallError(
         "InvalidSignatureException",
         "Signature mismatch for Credential=AKIAIOSFODNN7EXAMPLE/20240101/us-east-1/ecr",
@@ -281,11 +282,11 @@ async def test_credentials_are_never_drawn_or_copied() -> None:
     app = PanelApp()
     async with app.run_test(size=(80, 24)) as pilot:
         panel = app.query_one(ResponsePanel)
-        panel.show_entry(entry)
+        panel.show_call(entry)
         await pilot.pause()
         assert token not in panel.shown_text and token not in (panel.copy_text or "")
         assert '"authorizationToken": "<hidden>"' in panel.shown_text
-        panel.show_entry(error_entry(error, "DescribeRepositories"))
+        panel.show_call(error_entry(error, "DescribeRepositories"))
         await pilot.pause()
         assert "AKIAIOSFODNN7EXAMPLE" not in panel.shown_text
         assert "AKIAIOSFODNN7EXAMPLE" not in (panel.copy_text or "")
@@ -295,7 +296,7 @@ async def test_credentials_are_never_drawn_or_copied() -> None:
 async def test_a_long_error_scrolls_at_80x24() -> None:
     fields: dict[str, Any] = {f"field{n:02}": "x" * 70 for n in range(40)}
     error = EcrCallError("ServerException", "boom " * 60, ErrorKind.SERVICE, fields=fields)
-    app = PanelApp(lambda panel: panel.show_entry(error_entry(error)))
+    app = PanelApp(lambda panel: panel.show_call(error_entry(error)))
     async with app.run_test(size=(80, 24)) as pilot:
         detail = app.query_one("#response-detail", VerticalScroll)
         assert detail.max_scroll_y > 0
@@ -320,9 +321,9 @@ def test_the_help_names_each_state() -> None:
 
 
 def test_snapshot_success_80x24(snap_compare: Any) -> None:
-    assert snap_compare(PanelApp(lambda p: p.show_entry(success_entry())), terminal_size=(80, 24))
+    assert snap_compare(PanelApp(lambda p: p.show_call(success_entry())), terminal_size=(80, 24))
 
 
 def test_snapshot_service_error_100x30(snap_compare: Any) -> None:
-    app = PanelApp(lambda p: p.show_entry(error_entry(service_error())))
+    app = PanelApp(lambda p: p.show_call(error_entry(service_error())))
     assert snap_compare(app, terminal_size=(100, 30))

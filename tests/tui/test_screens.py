@@ -14,6 +14,7 @@ from textual.message import Message
 from textual.pilot import Pilot
 from textual.widgets import Button, DataTable, Input, OptionList, ProgressBar, Static, TextArea
 
+from ecrtui.ecr.caller import CallRecord
 from ecrtui.ecr.client import Target
 from ecrtui.ecr.errors import EcrCallError, ErrorKind
 from ecrtui.tui.screens.confirm_screen import ConfirmScreen
@@ -30,9 +31,10 @@ from ecrtui.tui.screens.push_screen import (
 )
 from ecrtui.tui.screens.text_screen import TextScreen
 from ecrtui.tui.screens.track_screen import TrackUploadScreen
-from ecrtui.tui.session import ConsoleOptions, ConsoleSession, HistoryEntry
+from ecrtui.tui.session import ConsoleOptions, ConsoleSession
 from ecrtui.uploads.engine import MiB, Progress
 from ecrtui.uploads.journal import UploadState
+from tests.tui.calls import call_record
 
 from .screen_apps import ScreenHost, wait_for
 
@@ -417,9 +419,9 @@ async def test_load_escape_cancels() -> None:
     assert app.results == [None]
 
 
-def entry(operation: str, at: float, code: str | None = None, ms: float = 84.0) -> HistoryEntry:
+def entry(operation: str, at: float, code: str | None = None, ms: float = 84.0) -> CallRecord:
     error = EcrCallError(code, "it failed", ErrorKind.SERVICE) if code else None
-    return HistoryEntry(
+    return call_record(
         operation, {"repositoryName": "team/api"}, None if code else {}, error, ms, at
     )
 

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from ecrtui.ecr.caller import EcrCaller
 from ecrtui.ecr.client import Target, make_client
 from ecrtui.uploads.engine import Cancelled, LayerPusher, Progress, RetryPolicy
 from ecrtui.uploads.journal import UploadJournal, UploadState
@@ -75,7 +76,7 @@ def make_pusher(
     )
     on_progress = progress.append if isinstance(progress, list) else progress
     return LayerPusher(
-        client,
+        EcrCaller(client),
         journal,
         on_progress=on_progress,
         cancel=cancel,

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from ecrtui.ecr.caller import CallRecord, redacted
 from ecrtui.uploads import journal as journal_module
 from ecrtui.uploads.journal import (
     MIGRATIONS,
@@ -223,48 +224,23 @@ def test_every_part_call_is_in_the_history_without_its_blob(
 
 
 def test_record_call_drops_the_blob(journal: UploadJournal) -> None:
+    parameters = {"uploadId": "u-9", "partFirstByte": 0, "partLastByte": 2, "layerPartBlob": b"abc"}
     journal.record_call(
-        "UploadLayerPart",
-        {"uploadId": "u-9", "partFirstByte": 0, "partLastByte": 2, "layerPartBlob": b"abc"},
-        "ok",
-        1.5,
-        "request-1",
+        CallRecord(
+            "UploadLayerPart",
+            "http://x (us-east-1)",
+            redacted(parameters),
+            "ok",
+            1.5,
+            "request-1",
+            7.0,
+        )
     )
     (call,) = journal.calls("u-9")
     assert call["parameters"] == {"uploadId": "u-9", "partFirstByte": 0, "partLastByte": 2}
-    assert (call["operation"], call["outcome"], call["request_id"]) == (
+    assert (call["operation"], call["outcome"], call["request_id"], call["at"]) == (
         "UploadLayerPart",
         "ok",
         "request-1",
+        7.0,
     )
-
-
-def test_a_completion_is_recorded_only_for_the_upload_it_names(journal: UploadJournal) -> None:
-    row = _record(journal, "u-done")
-    repository = row.repository
-    assert journal.record_completion("u-done", "other/repo", response={"x": 1}) is None
-    assert journal.record_completion("u-unknown", repository, response={"x": 1}) is None
-    done = journal.record_completion(
-        "u-done",
-        repository,
-        response={"layerDigest": "sha256:" + "a" * 64, "ResponseMetadata": {"RequestId": "r"}},
-    )
-    assert done is not None and done.state is UploadState.COMPLETED
-    assert done.final_response == {"layerDigest": "sha256:" + "a" * 64}
-
-
-def test_a_failed_completion_keeps_the_error_and_not_found_means_expired(
-    journal: UploadJournal,
-) -> None:
-    repository = _record(journal, "u-small").repository
-    small = journal.record_completion(
-        "u-small", repository, error_code="LayerPartTooSmallException", error_message="too small"
-    )
-    assert small is not None and small.state is UploadState.INTERRUPTED
-    assert (small.last_error_code, small.last_error_message) == (
-        "LayerPartTooSmallException",
-        "too small",
-    )
-    _record(journal, "u-gone")
-    gone = journal.record_completion("u-gone", repository, error_code="UploadNotFoundException")
-    assert gone is not None and gone.state is UploadState.EXPIRED

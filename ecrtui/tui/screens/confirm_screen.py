@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any, ClassVar
 
 from textual import on
@@ -13,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Static
 
 from ecrtui.tui.screens.text_screen import read_only_area
+from ecrtui.tui.text import plain_lines, to_json
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -44,8 +44,8 @@ region is the costliest mistake here.
         with Vertical(id="confirm-dialog", classes="dialog") as dialog:
             dialog.border_title = f"Send {self._title}?"
             yield Static(f"You are about to send {self._title} to", markup=False)
-            yield Static("\n".join(self._target_lines), id="confirm-target", markup=False)
-            text = json.dumps(self._request, indent=2, default=str)
+            yield Static(plain_lines("\n".join(self._target_lines)), id="confirm-target")
+            text = to_json(self._request, indent=2)
             yield read_only_area(text, "json", id="confirm-request")
             with Horizontal(classes="buttons"):
                 yield Button("Send", variant="warning", id="confirm-send")

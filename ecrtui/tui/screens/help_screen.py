@@ -24,6 +24,14 @@ def help_for(node: DOMNode | None) -> str:
     return NO_HELP
 
 
+def help_title(markdown: str) -> str:
+    """The help's first heading ("## Uploads in flight" -> "Uploads in flight"), or "ecrtui"."""
+    for line in markdown.splitlines():
+        if line.startswith("#"):
+            return line.lstrip("#").strip()
+    return "ecrtui"
+
+
 class HelpScreen(ModalScreen[None]):
     CSS_PATH = "screens.tcss"
     HELP: ClassVar[str] = """\

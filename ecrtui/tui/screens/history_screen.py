@@ -13,23 +13,24 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, OptionList, Static
 
-from ecrtui.tui.session import HistoryEntry
+from ecrtui.ecr.caller import CallRecord
+from ecrtui.plain_text import visible
 
 
-def outcome(entry: HistoryEntry) -> str:
-    return "ok" if entry.error is None else entry.error.code
+def outcome(entry: CallRecord) -> str:
+    return visible(entry.outcome)
 
 
-def history_line(entry: HistoryEntry, widths: tuple[int, int] = (0, 0)) -> Text:
+def history_line(entry: CallRecord, widths: tuple[int, int] = (0, 0)) -> Text:
     """'14:03:27  CompleteLayerUpload  ok  84 ms', columns padded to `widths`, outcome coloured."""
     line = Text(time.strftime("%H:%M:%S", time.localtime(entry.at)) + "  ")
-    line.append(entry.operation.ljust(widths[0]) + "  ", style="bold")
+    line.append(visible(entry.operation).ljust(widths[0]) + "  ", style="bold")
     line.append(outcome(entry).ljust(widths[1]), style="red" if entry.error else "green")
     line.append(f"{entry.duration_ms:>7.0f} ms")
     return line
 
 
-class HistoryScreen(ModalScreen[HistoryEntry | None]):
+class HistoryScreen(ModalScreen[CallRecord | None]):
     CSS_PATH = "screens.tcss"
     HELP: ClassVar[str] = """\
 ## Request history
@@ -42,7 +43,7 @@ and response; **Escape** closes.
         Binding("escape", "cancel", "Close", id="history.close", tooltip="Close the history"),
     ]
 
-    def __init__(self, entries: list[HistoryEntry]) -> None:
+    def __init__(self, entries: list[CallRecord]) -> None:
         super().__init__()
         self._entries = sorted(entries, key=lambda entry: entry.at, reverse=True)
 
@@ -52,7 +53,7 @@ and response; **Escape** closes.
             if self._entries:
                 dialog.border_subtitle = "Enter shows a request"
                 widths = (
-                    max(len(entry.operation) for entry in self._entries),
+                    max(len(visible(entry.operation)) for entry in self._entries),
                     max(len(outcome(entry)) for entry in self._entries),
                 )
                 lines = [history_line(entry, widths) for entry in self._entries]

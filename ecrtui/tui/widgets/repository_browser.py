@@ -16,6 +16,8 @@ from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable, Input, Static
 
+from ecrtui.plain_text import visible
+from ecrtui.tui.text import plain, plain_text
 from ecrtui.tui.widgets.uploads_table import ago
 
 
@@ -110,16 +112,19 @@ digest, size and push time; **y** copies the highlighted image's digest.
         now = self.clock()
         for repo in shown:
             table.add_row(
-                repo["repositoryName"],
+                plain_text(repo["repositoryName"]),
                 _when(repo.get("createdAt"), now),
-                repo.get("imageTagMutability", "?").lower(),
+                plain_text(str(repo.get("imageTagMutability", "?")).lower()),
                 "yes" if repo.get("imageScanningConfiguration", {}).get("scanOnPush") else "no",
-                repo.get("encryptionConfiguration", {}).get("encryptionType", "?"),
+                plain_text(repo.get("encryptionConfiguration", {}).get("encryptionType", "?")),
                 key=repo["repositoryName"],
             )
         total = f"{len(self.repositories)}{'+' if self.more_pages else ''}"
         count = f"{len(shown)} of {total}" if self.filter_text else total
         table.border_title = f"Repositories ({count})"
+
+    def clear_filter(self) -> None:
+        self.query_one("#repo-filter", Input).value = ""
 
     def highlight(self, name: str) -> None:
         table = self.query_one("#repositories", DataTable)
@@ -151,13 +156,15 @@ digest, size and push time; **y** copies the highlighted image's digest.
         now = self.clock()
         for image in images:
             table.add_row(
-                ", ".join(image.get("imageTags", [])) or Text("<untagged>", style="dim"),
-                image["imageDigest"][:19] + "…",
+                plain_text(", ".join(image.get("imageTags", [])))
+                if image.get("imageTags")
+                else Text("<untagged>", style="dim"),
+                plain_text(image["imageDigest"][:19] + "…"),
                 humanize.naturalsize(image.get("imageSizeInBytes") or 0, binary=True),
                 _when(image.get("imagePushedAt"), now),
                 key=image["imageDigest"],
             )
-        table.border_title = f"Images of {repository} ({len(images)})"
+        table.border_title = plain(f"Images of {repository} ({len(images)})")
 
     @on(Input.Submitted, "#layer-check")
     def _check_layers(self, event: Input.Submitted) -> None:
@@ -170,12 +177,28 @@ digest, size and push time; **y** copies the highlighted image's digest.
         lines = Text()
         for layer in result.get("layers", []):
             size = humanize.naturalsize(layer.get("layerSize") or 0, binary=True)
-            lines.append(f"{layer['layerAvailability']:<12}", style="bold green")
-            lines.append(f" {layer['layerDigest']}  {size}\n")
+            lines.append(visible(f"{layer.get('layerAvailability', '?'):<12}"), style="bold green")
+            lines.append(visible(f" {layer.get('layerDigest', '?')}  {size}") + "\n")
         for failure in result.get("failures", []):
-            lines.append(f"{failure['failureCode']:<12}", style="bold red")
-            lines.append(f" {failure['layerDigest']}  {failure.get('failureReason', '')}\n")
+            lines.append(visible(f"{failure.get('failureCode', '?'):<12}"), style="bold red")
+            reason = f" {failure.get('layerDigest', '?')}  {failure.get('failureReason', '')}"
+            lines.append(visible(reason) + "\n")
         self.query_one("#layer-check-result", Static).update(lines)
+
+    def show_layer_check_failed(self, error_code: str) -> None:
+        """The check did not come back; the failure panel has the whole error."""
+        line = Text.assemble(("check failed: ", "bold red"), visible(error_code))
+        self.query_one("#layer-check-result", Static).update(line)
+
+    def images_failed(self, repository: str) -> None:
+        table = self.query_one("#images", DataTable)
+        table.loading = False
+        table.border_title = plain(f"Images of {repository} (could not be loaded)")
+
+    def repositories_failed(self) -> None:
+        table = self.query_one("#repositories", DataTable)
+        table.loading = False
+        table.border_title = plain(f"Repositories ({len(self.repositories)}; loading failed)")
 
     def images_loading(self) -> None:
         self.query_one("#images", DataTable).loading = True

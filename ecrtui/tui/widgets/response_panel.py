@@ -9,12 +9,9 @@ for responses, or a scrollable, selectable text view for errors, problems and he
 
 from __future__ import annotations
 
-import datetime
-import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
@@ -22,17 +19,19 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Static, TextArea
 
+from ecrtui.ecr.caller import CallRecord
 from ecrtui.ecr.errors import EcrCallError, ErrorKind
 from ecrtui.ecr.validation import FieldProblem
-from ecrtui.tui.session import HistoryEntry
+from ecrtui.plain_text import visible, visible_lines
+from ecrtui.tui.text import to_json
+from ecrtui.tui.widgets.error_text import (
+    error_content,
+    error_json,
+    format_duration,
+    without_secrets,
+)
 
 EMPTY_HELP = "Responses and errors appear here. Select an upload and press c to complete it."
-
-# Response members that are credentials; drawn and copied as "<hidden>", never in clear.
-_SECRET_KEYS = frozenset(
-    {"authorizationToken", "password", "secretAccessKey", "sessionToken", "SecretAccessKey"}
-)
-_ACCESS_KEY_ID = re.compile(r"\b(AKIA|ASIA)[A-Z0-9]{16}\b")
 
 
 @dataclass(frozen=True)
@@ -102,15 +101,19 @@ Scroll with the arrow keys, Page Up/Down, or the mouse; select text with the mou
 
     # -- what to show ----------------------------------------------------------------------------
 
-    def show_entry(self, entry: HistoryEntry) -> None:
-        """The outcome of one request: its JSON response, or its error."""
-        if entry.error is not None:
-            self.view = _error_view(entry.error, entry.operation, entry.duration_ms)
+    def show_call(self, call: CallRecord) -> None:
+        """The outcome of one call: its JSON response, or its error."""
+        if call.error is not None:
+            self.view = _error_view(call.error, call.operation, call.duration_ms)
             return
-        response = {k: v for k, v in (entry.response or {}).items() if k != "ResponseMetadata"}
-        body = to_json(_without_secrets(response))
-        title = _title("Response", entry.operation, entry.duration_ms, entry.request_id)
+        response = {k: v for k, v in (call.response or {}).items() if k != "ResponseMetadata"}
+        body = to_json(without_secrets(response))
+        title = _title("Response", call.operation, call.duration_ms, call.request_id)
         self.view = PanelView(title, "success", body=body, copy=body)
+
+    def show_error(self, error: EcrCallError, operation: str) -> None:
+        """A failure that is not a call's answer (e.g. the journal could not be written)."""
+        self.view = _error_view(error, operation)
 
     def show_problems(self, operation: str, problems: Sequence[FieldProblem]) -> None:
         """Problems found before sending: nothing reached ECR."""
@@ -148,7 +151,7 @@ Scroll with the arrow keys, Page Up/Down, or the mouse; select text with the mou
             self._draw(view)
 
     def _draw(self, view: PanelView) -> None:
-        self.border_title = view.title
+        self.border_title = Content(view.title)
         for state in ("empty", "success", "error", "invalid", "loading", "text"):
             self.set_class(state == view.state, f"-{state}")
         body = self.query_one("#response-body", TextArea)
@@ -157,7 +160,7 @@ Scroll with the arrow keys, Page Up/Down, or the mouse; select text with the mou
         detail.display = view.body is None
         if view.body is not None:
             body.language = view.language
-            body.load_text(view.body)
+            body.load_text(view.body if view.language == "json" else visible_lines(view.body))
             body.scroll_home(animate=False)
         else:
             self.query_one("#response-detail-text", Static).update(view.detail or "")
@@ -176,54 +179,7 @@ def _error_view(error: EcrCallError, operation: str, duration_ms: float | None =
     else:
         title = _title("Error", operation, duration_ms, error.request_id)
         state = "error"
-    return PanelView(title, state, detail=_error_content(error), copy=_error_json(error, operation))
-
-
-def _error_content(error: EcrCallError) -> Content:
-    colour = "$text-warning" if error.kind == ErrorKind.VALIDATION else "$text-error"
-    parts: list[str | Content | tuple[str, str]] = [
-        (error.code, f"bold {colour}"),
-        "\n",
-        _redact(error.message),
-        "\n",
-    ]
-    if error.problems:
-        parts.append("\n")
-        for problem in error.problems:
-            parts.extend([("✗ ", colour), _redact(problem.message), "\n"])
-    if error.hint:  # before the details, so it shows first on a small terminal
-        parts.extend(["\n", (f"Next step: {error.hint}", "bold"), "\n"])
-    facts: list[tuple[str, Any]] = [
-        ("HTTP status", error.http_status),
-        ("Request id", error.request_id),
-        ("Operation", error.operation),
-        *error.fields.items(),
-    ]
-    shown = [(name, value) for name, value in facts if value is not None]
-    if shown:
-        parts.append("\n")
-    for name, value in shown:
-        parts.extend([(f"{name}: ", "bold"), _redact(_field_text(value)), "\n"])
-    return Content.assemble(*parts).rstrip()
-
-
-def _error_json(error: EcrCallError, operation: str) -> str:
-    copied: dict[str, Any] = {
-        "code": error.code,
-        "message": _redact(error.message),
-        "httpStatus": error.http_status,
-        "requestId": error.request_id,
-        "operation": error.operation or operation,
-    }
-    for name, value in _without_secrets(error.fields).items():
-        copied.setdefault(name, value)
-    if error.problems:
-        copied["problems"] = [
-            {"field": p.field, "rule": p.rule, "message": _redact(p.message)}
-            for p in error.problems
-        ]
-    copied["hint"] = error.hint
-    return to_json(copied)
+    return PanelView(title, state, detail=error_content(error), copy=error_json(error, operation))
 
 
 def _title(kind: str, operation: str, duration_ms: float | None, request_id: str | None) -> str:
@@ -232,48 +188,4 @@ def _title(kind: str, operation: str, duration_ms: float | None, request_id: str
         parts.append(format_duration(duration_ms))
     if request_id:
         parts.append(f"req {request_id[:8]}")
-    return " · ".join(parts)
-
-
-def format_duration(duration_ms: float) -> str:
-    """84 ms, 1.2 s, 2 min 5 s."""
-    if duration_ms < 1000:
-        return f"{duration_ms:.0f} ms"
-    seconds = duration_ms / 1000
-    if seconds < 60:
-        return f"{seconds:.1f} s"
-    minutes, rest = divmod(round(seconds), 60)
-    return f"{minutes} min {rest} s"
-
-
-def to_json(value: Any) -> str:
-    """Pretty JSON (indent 4), dates in ISO 8601, bytes by their size."""
-    return json.dumps(value, indent=4, default=_json_default, ensure_ascii=False)
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, (datetime.datetime, datetime.date)):
-        return value.isoformat()
-    if isinstance(value, (bytes, bytearray)):
-        return f"<{len(value)} bytes>"
-    return str(value)
-
-
-def _field_text(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value, default=_json_default)
-
-
-def _without_secrets(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {
-            key: "<hidden>" if key in _SECRET_KEYS else _without_secrets(item)
-            for key, item in value.items()
-        }
-    if isinstance(value, list):
-        return [_without_secrets(item) for item in value]
-    return _redact(value) if isinstance(value, str) else value
-
-
-def _redact(text: str) -> str:
-    """Access key ids out of error messages (signature errors can quote them)."""
-    return _ACCESS_KEY_ID.sub(lambda m: m.group(1) + "…(hidden)", text)
+    return visible(" · ".join(parts))

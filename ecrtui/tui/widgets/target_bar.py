@@ -1,11 +1,20 @@
-"""Where the console points: a badge (DEMO / READ-ONLY / LIVE) and the target, at a glance."""
+"""Where the console points: a badge (DEMO / READ-ONLY / LIVE / NOT CONNECTED) and the target."""
 
 from __future__ import annotations
 
 from rich.text import Text
 from textual.widgets import Static
 
+from ecrtui.ecr.errors import EcrCallError
+from ecrtui.plain_text import visible
 from ecrtui.tui.session import Identity
+
+_BADGES = {
+    "demo": (" DEMO ", "bold black on #5fafd7"),
+    "read-only": (" READ-ONLY ", "bold black on #d7af5f"),
+    "live": (" LIVE ", "bold white on #d70000"),
+    "not-connected": (" NOT CONNECTED ", "bold white on red"),
+}
 
 
 class TargetBar(Static):
@@ -17,6 +26,7 @@ class TargetBar(Static):
         background: $panel;
         color: $text;
         padding: 0 1;
+        &.-failed { height: auto; max-height: 4; }
     }
     """
 
@@ -24,23 +34,29 @@ class TargetBar(Static):
 ## Target
 Where every request goes. **DEMO** is the embedded local backend; **LIVE** is real AWS (look
 twice before pressing a key that changes something); **READ-ONLY** refuses every change.
-Credentials are never shown: only the account, the caller's ARN, the region, the endpoint and
-the profile.
+**NOT CONNECTED** means STS did not answer: the reason and the fix follow it, and **r** tries
+again. Credentials are never shown: only the account, the caller's ARN, the region, the endpoint
+and the profile.
 """
 
     def on_mount(self) -> None:
+        self.connecting()
+
+    def connecting(self) -> None:
+        self.remove_class("-failed")
         self.update(Text.assemble((" ecrtui ", "bold"), ("connecting…", "dim")))
 
     def show(self, identity: Identity) -> None:
+        self.remove_class("-failed")
         if identity.demo:
-            badge = (" DEMO ", "bold black on #5fafd7")
+            badge = _BADGES["demo"]
         elif identity.read_only:
-            badge = (" READ-ONLY ", "bold black on #d7af5f")
+            badge = _BADGES["read-only"]
         else:
-            badge = (" LIVE ", "bold white on #d70000")
+            badge = _BADGES["live"]
         parts: list[tuple[str, str] | str] = [(" ecrtui ", "bold"), badge, " "]
         if identity.demo and identity.read_only:
-            parts += [(" READ-ONLY ", "bold black on #d7af5f"), " "]
+            parts += [_BADGES["read-only"], " "]
         details = [
             f"account {identity.account or '?'}",
             identity.region,
@@ -48,14 +64,22 @@ the profile.
         ]
         if identity.profile:
             details.append(f"profile {identity.profile}")
-        parts.append(" · ".join(details))
+        parts.append(visible(" · ".join(details)))
         if identity.arn:
-            parts.append(("   caller " + identity.arn, "dim"))
+            parts.append(("   caller " + visible(identity.arn), "dim"))
         self.update(Text.assemble(*parts, no_wrap=True, overflow="ellipsis"))
 
-    def show_failure(self, message: str) -> None:
-        self.update(
-            Text.assemble(
-                (" ecrtui ", "bold"), (" NOT CONNECTED ", "bold white on red"), " ", message
-            )
-        )
+    def show_failure(self, error: EcrCallError) -> None:
+        """NOT CONNECTED, why, and the fix; `r` tries again."""
+        reason = visible(error.message.splitlines()[0] if error.message else error.code)
+        parts: list[tuple[str, str] | str] = [
+            (" ecrtui ", "bold"),
+            _BADGES["not-connected"],
+            " ",
+            reason,
+        ]
+        if error.hint:
+            parts += ["  ", (f"fix: {visible(error.hint)}", "bold")]
+        parts.append(("  · r retries", "dim"))
+        self.add_class("-failed")
+        self.update(Text.assemble(*parts))

@@ -9,6 +9,7 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import DataTable
 
+from ecrtui.tui.text import plain_text
 from ecrtui.tui.widgets.uploads_table import ago
 
 
@@ -43,11 +44,11 @@ this one is on your disk. Blobs and credentials are never recorded.
             outcome = str(call.get("outcome"))
             self.add_row(
                 ago(now - float(call.get("at", now))),
-                str(call.get("operation")),
-                asked,
-                Text(outcome, style="green" if outcome == "ok" else "bold red"),
+                plain_text(call.get("operation")),
+                plain_text(asked),
+                plain_text(outcome, style="green" if outcome == "ok" else "bold red"),
                 f"{float(call.get('duration_ms', 0)):.0f} ms",
-                str(call.get("request_id") or ""),
+                plain_text(call.get("request_id") or ""),
             )
         short = upload_id[:8] if upload_id else ""
         self.border_title = (

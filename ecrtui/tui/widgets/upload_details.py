@@ -11,6 +11,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from ecrtui.ecr.hints import hint_for
+from ecrtui.tui.text import plain_text
 from ecrtui.tui.widgets.uploads_table import ago
 from ecrtui.uploads.journal import UploadRecord, UploadState
 
@@ -46,11 +47,13 @@ class UploadDetails(Static):
         size = record.source_size
         held = humanize.naturalsize(record.bytes_confirmed, binary=True)
         of = f" of {humanize.naturalsize(size, binary=True)}" if size is not None else ""
-        grid.add_row("upload id", record.upload_id)
+        grid.add_row("upload id", plain_text(record.upload_id))
         grid.add_row(
             "repository",
-            record.repository
-            + (f"  (registry {record.registry_id})" if record.registry_id else ""),
+            plain_text(
+                record.repository
+                + (f"  (registry {record.registry_id})" if record.registry_id else "")
+            ),
         )
         grid.add_row(
             "ECR holds",
@@ -64,17 +67,17 @@ class UploadDetails(Static):
             f"last activity {ago(self.clock() - record.updated_at)}",
         )
         if record.source_path:
-            grid.add_row("file", record.source_path)
+            grid.add_row("file", plain_text(record.source_path))
         if record.local_digest:
-            grid.add_row("digest", record.local_digest)
+            grid.add_row("digest", plain_text(record.local_digest))
         if record.last_error_code:
             grid.add_row(
                 "last error",
-                Text(f"{record.last_error_code}: {record.last_error_message}", style="red"),
+                plain_text(f"{record.last_error_code}: {record.last_error_message}", style="red"),
             )
             hint = hint_for(record.last_error_code)
             if hint:
-                grid.add_row("next step", Text(hint, style="bold"))
+                grid.add_row("next step", plain_text(hint, style="bold"))
         elif record.state in _NEXT_STEP:
             grid.add_row("next step", Text(_NEXT_STEP[record.state], style="bold"))
         self.update(grid)

@@ -11,6 +11,7 @@ from rich.text import Text
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 
+from ecrtui.tui.text import plain_text
 from ecrtui.uploads.journal import UploadRecord, UploadState
 
 STUCK_AFTER = 3600.0  # seconds without activity before an upload in flight counts as stuck
@@ -88,7 +89,7 @@ every upload tracked by id (**t**), and in demo mode the seeded ones.
             self.add_row(*self._cells(record), key=record.upload_id)
         if selected in self.records:
             self.move_cursor(row=self.get_row_index(selected))
-        self.border_title = f"Uploads ({len(records)})"
+        self.border_title = f"Uploads ({len(records)})"  # ecrtui's own words only
 
     def _cells(self, record: UploadRecord) -> list[Text | str]:
         now = self.clock()
@@ -101,11 +102,11 @@ every upload tracked by id (**t**), and in demo mode the seeded ones.
             state = f"failed: {record.last_error_code}"
         percent = record.percent
         return [
-            record.repository,
-            Text(record.upload_id[:8], style="bold"),
+            plain_text(record.repository),
+            plain_text(record.upload_id[:8], style="bold"),
             Text(held_of_total(record.bytes_confirmed, record.source_size), justify="right"),
             Text(f"{percent:.0f}%" if percent is not None else "?", justify="right"),
-            Text(state, style=style),
+            plain_text(state, style=style),
             ago_short(idle) if self.app.size.width < 120 else ago(idle),
         ]
 

@@ -1,0 +1,1 @@
+"""The console's tabs. Each pane owns its widgets, its thread workers and their handlers."""

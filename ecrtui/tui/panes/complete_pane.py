@@ -1,0 +1,148 @@
+"""The Complete tab: the CompleteLayerUpload form and the response panel beside (or under) it.
+
+Outside demo mode a request is shown with its target before it is sent. The send runs in a
+thread worker; its answer, ECR's error, or a failure on this side always replaces "Sending…".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.message import Message
+
+from ecrtui.ecr.caller import CallRecord
+from ecrtui.ecr.errors import EcrCallError
+from ecrtui.tui.panes.pane import Pane
+from ecrtui.tui.screens.confirm_screen import ConfirmScreen
+from ecrtui.tui.screens.load_request_screen import LoadRequestScreen
+from ecrtui.tui.screens.text_screen import TextScreen
+from ecrtui.tui.session import Identity
+from ecrtui.tui.widgets.complete_form import CompleteLayerForm
+from ecrtui.tui.widgets.response_panel import ResponsePanel
+
+OPERATION = "CompleteLayerUpload"
+
+
+@dataclass
+class CompletionAnswered(Message):
+    """ECR answered a completion (success or error); the journal has recorded it."""
+
+    call: CallRecord
+
+
+@dataclass
+class CompletionNotSent(Message):
+    """The completion was refused before sending (read-only, or invalid)."""
+
+    error: EcrCallError
+
+
+class CompletePane(Pane):
+    """Fill in, check and send a CompleteLayerUpload request; see what came back."""
+
+    DEFAULT_CSS = """
+    CompletePane { height: 1fr; }
+    """
+
+    identity: Identity | None = None  # set once connected, for the confirmation
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="work"):
+            yield CompleteLayerForm(id="form")
+            yield ResponsePanel(id="response")
+
+    def on_mount(self) -> None:
+        self.form.read_only = self.session.options.read_only
+        self.response.clear()
+
+    @property
+    def form(self) -> CompleteLayerForm:
+        return self.query_one(CompleteLayerForm)
+
+    @property
+    def response(self) -> ResponsePanel:
+        return self.query_one(ResponsePanel)
+
+    # -- sending ---------------------------------------------------------------------------------
+
+    @on(CompleteLayerForm.Submitted)
+    def _submitted(self, message: CompleteLayerForm.Submitted) -> None:
+        message.stop()
+        request = dict(message.request)
+        if self.session.options.read_only:
+            self.notify("Read-only: nothing is sent", severity="warning")
+            return
+        if self.session.options.demo:
+            self.send(request)
+            return
+
+        def confirmed(send: bool | None) -> None:
+            if send:
+                self.send(request)
+
+        self.app.push_screen(ConfirmScreen(OPERATION, request, self._target_lines()), confirmed)
+
+    def _target_lines(self) -> list[str]:
+        identity = self.identity
+        if identity is None:
+            return ["endpoint ?"]
+        lines = [f"endpoint {identity.endpoint}", f"region {identity.region}"]
+        if identity.account:
+            lines.append(f"account {identity.account}")
+        return lines
+
+    def send(self, request: dict[str, Any]) -> None:
+        self.response.show_loading(OPERATION)
+
+        def work() -> None:
+            try:
+                call = self.session.complete(request)
+            except EcrCallError as error:
+                self.post_message(CompletionNotSent(error))
+                return
+            self.post_message(CompletionAnswered(call))
+
+        self.run_in_thread(work, group="send", doing=f"Sending {OPERATION}")
+
+    def restore(self, group: str, error: EcrCallError) -> bool:
+        if group == "send":
+            self.response.show_error(error, OPERATION)  # never left on "Sending…"
+            return True
+        return False
+
+    def on_completion_answered(self, message: CompletionAnswered) -> None:
+        call = message.call
+        self.response.show_call(call)
+        if call.error is None:
+            self.notify(f"{OPERATION} succeeded")
+        else:
+            self.notify(f"{OPERATION}: {call.outcome}", severity="error", markup=False)
+
+    def on_completion_not_sent(self, message: CompletionNotSent) -> None:
+        self.response.show_error(message.error, OPERATION)
+
+    # -- the form's other buttons ----------------------------------------------------------------
+
+    @on(CompleteLayerForm.Invalid)
+    def _invalid(self, message: CompleteLayerForm.Invalid) -> None:
+        self.response.show_problems(OPERATION, message.problems)
+
+    @on(CompleteLayerForm.LoadRequested)
+    def _load_requested(self) -> None:
+        def loaded(params: dict[str, Any] | None) -> None:
+            if params is not None:
+                self.form.load(params)
+
+        self.app.push_screen(LoadRequestScreen(), loaded)
+
+    @on(CompleteLayerForm.SkeletonRequested)
+    def _skeleton_requested(self) -> None:
+        from ecrtui.ecr.model import operation_model
+        from ecrtui.ecr.skeleton import input_skeleton
+
+        skeleton = input_skeleton(operation_model(OPERATION))
+        self.app.push_screen(TextScreen(f"{OPERATION} input skeleton", skeleton, "json"))

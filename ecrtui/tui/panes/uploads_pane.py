@@ -1,0 +1,199 @@
+"""The Uploads tab: the uploads in flight from the journal, what ECR holds of the selected one, and
+the calls made for it. Probing and forgetting run here too, since their answers change the list."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.message import Message
+from textual.timer import Timer
+
+from ecrtui.ecr.errors import EcrCallError
+from ecrtui.tui.panes.pane import Pane
+from ecrtui.tui.session import ConsoleSession
+from ecrtui.tui.widgets.upload_calls import UploadCalls
+from ecrtui.tui.widgets.upload_details import UploadDetails
+from ecrtui.tui.widgets.uploads_table import UploadsTable
+from ecrtui.uploads.journal import UploadRecord
+
+LIVE_REFRESH_SECONDS = 5.0
+
+
+@dataclass
+class UploadsLoaded(Message):
+    uploads: list[UploadRecord]
+
+
+@dataclass
+class UploadCallsLoaded(Message):
+    upload_id: str
+    calls: list[dict[str, Any]]
+
+
+@dataclass
+class ProbeFinished(Message):
+    record: UploadRecord
+
+
+@dataclass
+class Forgotten(Message):
+    upload_id: str
+    record: UploadRecord | None
+
+
+class UploadsPane(Pane):
+    """The uploads table, the selected upload's details, and its calls."""
+
+    DEFAULT_CSS = """
+    UploadsPane { height: 1fr; }
+    """
+
+    def __init__(
+        self, session: ConsoleSession, clock: Callable[[], float] = time.time, **kwargs: Any
+    ) -> None:
+        super().__init__(session, **kwargs)
+        self.clock = clock
+        self.show_all = False
+        self._live: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        yield UploadsTable(clock=self.clock, id="uploads")
+        yield UploadDetails(clock=self.clock, id="upload-details")
+        yield UploadCalls(clock=self.clock, id="upload-calls")
+
+    def on_mount(self) -> None:
+        self.query_one(UploadDetails).show(None)
+
+    @property
+    def table(self) -> UploadsTable:
+        return self.query_one(UploadsTable)
+
+    @property
+    def selected(self) -> UploadRecord | None:
+        return self.table.selected
+
+    # -- starting work ---------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Connected: load the uploads, and reload them every few seconds from the journal."""
+        self.load_uploads()
+        self._start_live()
+
+    def _start_live(self) -> None:
+        if self._live is None:
+            self._live = self.set_interval(LIVE_REFRESH_SECONDS, self.load_uploads, name="live")
+
+    def _stop_live(self) -> None:
+        if self._live is not None:
+            self._live.stop()
+            self._live = None
+
+    def stop_waiting(self) -> None:
+        """Nothing will load (the console is not connected): no endless spinner."""
+        self.table.loading = False
+
+    def load_uploads(self) -> None:
+        include_finished = self.show_all
+
+        def work() -> None:
+            self.post_message(UploadsLoaded(self.session.uploads(include_finished)))
+
+        self.run_in_thread(work, group="uploads", doing="Loading the uploads from the journal")
+
+    def reload(self) -> None:
+        """The operator asked for a reload: live refresh resumes if a failure had paused it."""
+        self.load_uploads()
+        self._start_live()
+
+    def toggle_all(self) -> bool:
+        self.show_all = not self.show_all
+        self.load_uploads()
+        return self.show_all
+
+    def load_calls(self, upload_id: str) -> None:
+        def work() -> None:
+            self.post_message(UploadCallsLoaded(upload_id, self.session.calls(upload_id)))
+
+        self.run_in_thread(work, group="calls", doing="Reading the upload's calls")
+
+    def probe(self, repository: str, upload_id: str, registry_id: str | None) -> None:
+        def work() -> None:
+            self.post_message(ProbeFinished(self.session.probe(repository, upload_id, registry_id)))
+
+        self.notify(f"Probing upload {upload_id[:8]}…", markup=False, timeout=3)
+        self.run_in_thread(
+            work, group="probe", doing=f"Probing upload {upload_id}", exclusive=False
+        )
+
+    def forget(self, upload_id: str) -> None:
+        def work() -> None:
+            self.post_message(Forgotten(upload_id, self.session.forget(upload_id)))
+
+        self.run_in_thread(work, group="journal", doing=f"Forgetting upload {upload_id}")
+
+    def restore(self, group: str, error: EcrCallError) -> bool:
+        if group == "uploads":
+            self.stop_waiting()  # the rows already shown stay; r reloads
+            self._stop_live()  # one failure panel, not one every few seconds
+        elif group == "calls":
+            self.query_one(UploadCalls).show(None, [])
+        elif group == "probe":
+            self.load_uploads()  # the probe may have marked the upload expired
+        return False
+
+    # -- what the workers found ------------------------------------------------------------------
+
+    def on_uploads_loaded(self, message: UploadsLoaded) -> None:
+        table = self.table
+        first_load = table.loading
+        table.show(message.uploads)
+        if first_load and self.screen is self.app.screen_stack[0]:
+            table.focus()
+        self._show_selected()
+
+    def on_upload_calls_loaded(self, message: UploadCallsLoaded) -> None:
+        selected = self.selected
+        if selected is not None and selected.upload_id == message.upload_id:
+            self.query_one(UploadCalls).show(message.upload_id, message.calls)
+
+    def on_probe_finished(self, message: ProbeFinished) -> None:
+        record = message.record
+        self.notify(
+            f"ECR holds {record.bytes_confirmed} bytes of upload {record.upload_id[:8]} "
+            f"in {record.repository}",
+            markup=False,
+        )
+        self.load_uploads()
+
+    def on_forgotten(self, message: Forgotten) -> None:
+        if message.record is None:
+            self.notify(f"Upload {message.upload_id[:8]} is not in the journal", severity="warning")
+        else:
+            self.notify(
+                f"Forgot upload {message.upload_id[:8]} (journal only; ECR is not told)",
+                markup=False,
+            )
+        self.load_uploads()
+
+    @on(UploadsTable.RowHighlighted, "#uploads")
+    def _highlighted(self) -> None:
+        self._show_selected()
+
+    def _show_selected(self) -> None:
+        record = self.selected
+        self.query_one(UploadDetails).show(record)
+        if record is None:
+            self.query_one(UploadCalls).show(None, [])
+        else:
+            self.load_calls(record.upload_id)
+
+    def select(self, upload_id: str) -> None:
+        table = self.table
+        if upload_id in table.records:
+            table.move_cursor(row=table.get_row_index(upload_id))
+            table.focus()

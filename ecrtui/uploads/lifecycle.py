@@ -1,0 +1,147 @@
+"""Completing an upload and forgetting one: the one place each is decided, for the command line,
+the console and the engine alike.
+
+`complete_upload` sends CompleteLayerUpload and records in the journal what the answer means for
+the upload: completed, expired, or still waiting with the error kept. When the upload id is gone
+but ECR already holds the layer the journal expected, a completion whose answer was lost went
+through, and that is what is recorded. `forget_upload` marks a row forgotten; ECR is not told.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ecrtui.ecr.caller import Sender
+from ecrtui.ecr.errors import EcrCallError, ErrorKind
+from ecrtui.uploads.journal import UploadJournal, UploadRecord, UploadState
+
+# Completion errors after which this upload can never complete.
+_HOPELESS = frozenset(
+    {"LayerPartTooSmallException", "EmptyUploadException", "LayerAlreadyExistsException"}
+)
+
+
+@dataclass(frozen=True)
+class Completion:
+    """What a completion did: ECR's answer (or the one rebuilt after a lost answer), and the row."""
+
+    response: dict[str, Any]
+    record: UploadRecord | None
+    recovered: bool = False  # the answer was lost; ECR's layer check showed it completed
+
+
+def complete_upload(
+    caller: Sender,
+    journal: UploadJournal | None,
+    request: Mapping[str, Any],
+    *,
+    recover_lost_answer: bool = False,
+) -> Completion:
+    """Send CompleteLayerUpload and journal the outcome; raises EcrCallError when it failed.
+
+    With `recover_lost_answer`, an UploadNotFoundException for an upload whose digest the journal
+    knows is checked against BatchCheckLayerAvailability: if ECR holds that layer, the completion
+    went through earlier and its answer was lost, and a response is rebuilt from the journal.
+    """
+    request = dict(request)
+    record = _journaled(caller, journal, request)
+    try:
+        response = caller.call("CompleteLayerUpload", request)
+    except EcrCallError as error:
+        if recover_lost_answer and record is not None and journal is not None:
+            recovered = completed_elsewhere(caller, journal, record, error)
+            if recovered is not None:
+                return recovered
+        _record_failure(journal, record, error)
+        raise
+    response = {key: value for key, value in response.items() if key != "ResponseMetadata"}
+    if record is not None and journal is not None:
+        record = journal.update(
+            record.row_id,
+            state=UploadState.COMPLETED,
+            final_response=response,
+            last_error_code=None,
+            last_error_message=None,
+        )
+    return Completion(response, record)
+
+
+def completed_elsewhere(
+    caller: Sender, journal: UploadJournal, record: UploadRecord, error: EcrCallError
+) -> Completion | None:
+    """After UploadNotFound: if ECR holds the layer the journal expected, the upload completed.
+
+    The classic case is a CompleteLayerUpload whose answer was lost: the retry (or a later
+    resume) finds the upload id consumed, and ECR holds a layer with the digest computed here."""
+    if error.code != "UploadNotFoundException" or not record.local_digest:
+        return None
+    where = {"registryId": record.registry_id} if record.registry_id else {}
+    found = caller.call(
+        "BatchCheckLayerAvailability",
+        {"repositoryName": record.repository, "layerDigests": [record.local_digest], **where},
+    )
+    layers = found.get("layers", [])
+    if not any(layer.get("layerAvailability") == "AVAILABLE" for layer in layers):
+        return None
+    response = {
+        "registryId": record.registry_id or layers[0].get("registryId"),
+        "repositoryName": record.repository,
+        "uploadId": record.upload_id,
+        "layerDigest": record.local_digest,
+    }
+    response = {key: value for key, value in response.items() if value is not None}
+    updated = journal.update(
+        record.row_id,
+        state=UploadState.COMPLETED,
+        final_response=response,
+        last_error_code=None,
+        last_error_message=None,
+    )
+    return Completion(response, updated, recovered=True)
+
+
+def state_after_failure(record: UploadRecord, error: EcrCallError) -> UploadState:
+    """The row's state once a call for it failed with `error`."""
+    if error.code == "UploadNotFoundException":
+        return UploadState.EXPIRED
+    if error.code in _HOPELESS:
+        return UploadState.FAILED
+    return record.state
+
+
+def _record_failure(
+    journal: UploadJournal | None, record: UploadRecord | None, error: EcrCallError
+) -> None:
+    """ECR's refusal is kept on the row; a failure that never reached ECR changes nothing."""
+    if journal is None or record is None or error.kind not in (ErrorKind.SERVICE,):
+        return
+    journal.update(
+        record.row_id,
+        state=state_after_failure(record, error),
+        last_error_code=error.code,
+        last_error_message=error.message,
+    )
+
+
+def _journaled(
+    caller: Sender, journal: UploadJournal | None, request: Mapping[str, Any]
+) -> UploadRecord | None:
+    """The journal's row for the upload this request names, at this endpoint, if any."""
+    if journal is None or not request.get("uploadId"):
+        return None
+    record = journal.find(str(request["uploadId"]), endpoint=caller.endpoint)
+    if record is None or record.repository != request.get("repositoryName"):
+        return None
+    return record
+
+
+def forget_upload(
+    journal: UploadJournal, upload_id: str, *, endpoint: str | None = None
+) -> UploadRecord | None:
+    """Mark an upload forgotten in the journal (ECR is not told); None if the journal lacks it."""
+    record = journal.find(upload_id, endpoint=endpoint)
+    if record is None:
+        return None
+    return journal.update(record.row_id, state=UploadState.FORGOTTEN)

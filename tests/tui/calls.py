@@ -1,0 +1,32 @@
+"""Call records as the console's history holds them, for tests that show one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ecrtui.ecr.caller import CallRecord, redacted
+from ecrtui.ecr.errors import EcrCallError
+
+
+def call_record(
+    operation: str,
+    request: dict[str, Any],
+    response: dict[str, Any] | None,
+    error: EcrCallError | None,
+    duration_ms: float,
+    at: float,
+) -> CallRecord:
+    """What EcrCaller would have recorded for this request and its answer."""
+    metadata = (response or {}).get("ResponseMetadata", {})
+    request_id = error.request_id if error is not None else metadata.get("RequestId")
+    return CallRecord(
+        operation=operation,
+        target="http://127.0.0.1:4566 (us-east-1)",
+        parameters=redacted(request),
+        outcome="ok" if error is None else error.code,
+        duration_ms=duration_ms,
+        request_id=request_id,
+        at=at,
+        response=None if response is None else dict(response),
+        error=error,
+    )
