@@ -96,8 +96,8 @@ def run(
     try:
         return _run(operation, argv, options, out)
     except UsageError as error:
-        err.write(f"usage: ecrtui {cli_name(operation)} [parameters]\n")
-        err.write(f"ecrtui: error: {error}\n")
+        exit_codes.write_line(err, f"usage: ecrtui {cli_name(operation)} [parameters]")
+        exit_codes.write_line(err, f"ecrtui: error: {error}")
         return exit_codes.USAGE
     except KeyboardInterrupt:
         out.write("\n")
@@ -240,19 +240,19 @@ def redact(message: str) -> str:
     return _SECRETS.sub(lambda m: (m.group(1) or m.group(3)) + "<redacted>", message)
 
 
-class _RedactSecrets(logging.Filter):
-    """--debug shows requests, never credentials: tokens, signatures and secrets are masked."""
+class _SafeLogFormatter(logging.Formatter):
+    """--debug shows requests, never credentials: tokens, signatures and secrets are masked in
+    the whole formatted record (tracebacks included), and control characters are escaped."""
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        record.msg, record.args = redact(message), ()
-        return True
+    def format(self, record: logging.LogRecord) -> str:
+        from ecrtui.plain_text import visible_lines
+
+        return visible_lines(redact(super().format(record)))
 
 
 def _log_to(stream: TextIO) -> None:
     handler = logging.StreamHandler(stream)
-    handler.setFormatter(logging.Formatter("%(asctime)s - %(name)s - %(levelname)s - %(message)s"))
-    handler.addFilter(_RedactSecrets())
+    handler.setFormatter(_SafeLogFormatter("%(asctime)s - %(name)s - %(levelname)s - %(message)s"))
     for name in ("botocore", "ecrtui", "urllib3"):
         logger = logging.getLogger(name)
         logger.setLevel(logging.DEBUG)

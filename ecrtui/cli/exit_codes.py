@@ -1,4 +1,9 @@
-"""Exit statuses as the aws CLI v2 documents them, and how a failure is reported on stderr."""
+"""Exit statuses as the aws CLI v2 documents them, and how a failure is reported on stderr.
+
+Every error or usage line the command line writes goes through `write_line`: an error message may
+quote an image tag, a repository name, a file path or an input key, and whatever control
+characters those hold are shown as `\\xNN`, never obeyed by the terminal.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import traceback
 from typing import TextIO
 
 from ecrtui.ecr.errors import EcrCallError, ErrorKind
+from ecrtui.plain_text import visible_lines
 
 OK = 0
 USAGE = 252  # a bad command line or parameters
@@ -23,14 +29,20 @@ FOR_KIND = {
 }
 
 
+def write_line(stream: TextIO, text: str) -> None:
+    """Write `text` and a newline, its line breaks and tabs kept, every other control escaped."""
+    stream.write(visible_lines(text) + "\n")
+    stream.flush()
+
+
 def report_failure(raised: BaseException, operation: str | None, err: TextIO, debug: bool) -> int:
     """Print the failure as the aws CLI does, then ecrtui's hint; return the exit status.
 
     A Python traceback appears only with --debug."""
     error = EcrCallError.from_exception(raised, operation)
     if debug:
-        traceback.print_exception(raised, file=err)
-    err.write(f"\n{error}\n")
+        write_line(err, "".join(traceback.format_exception(raised)).rstrip("\n"))
+    write_line(err, f"\n{error}")
     if error.hint:
-        err.write(f"hint: {error.hint}\n")
+        write_line(err, f"hint: {error.hint}")
     return FOR_KIND[error.kind]

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ecrtui.ecr.client import Target
+from ecrtui.plain_text import visible_lines
 
 # option -> takes a value
 GLOBAL_OPTIONS: dict[str, bool] = {
@@ -26,7 +27,14 @@ OUTPUT_FORMATS = ("json", "yaml", "text")
 
 
 class UsageError(Exception):
-    """A bad command line: exit status 252, as the aws CLI v2 documents."""
+    """A bad command line: exit status 252, as the aws CLI v2 documents.
+
+    The message often quotes what was typed (a value, a path, a JSON document, an unknown word);
+    it keeps that text with its control characters escaped, so whichever command prints it, the
+    terminal shows the input instead of obeying it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(visible_lines(message))
 
 
 @dataclass

@@ -9,11 +9,19 @@ import threading
 from collections.abc import Sequence
 from types import FrameType
 
+# Ctrl+C or `kill -INT`, a service manager's stop, the terminal hanging up (no SIGHUP on Windows)
+STOP_SIGNALS: tuple[signal.Signals, ...] = tuple(
+    getattr(signal.Signals, name)
+    for name in ("SIGINT", "SIGTERM", "SIGHUP")
+    if hasattr(signal, name)
+)
+
 DESCRIPTION = """\
 Run an ECR-compatible endpoint on this machine, for trying ecrtui, scripts and the aws CLI
 without an AWS account. The first line on stdout is the endpoint URL alone; everything else goes
-to stderr. It serves until interrupted (Ctrl+C or SIGTERM), then removes every upload and layer it
-stored and exits 0. It accepts any credentials: the account id is 123456789012.
+to stderr. It serves until stopped (Ctrl+C, SIGINT, SIGTERM, or SIGHUP when its terminal closes),
+then removes every upload and layer it stored and exits 0; what a killed backend leaves in the temp
+directory, the next start removes. It accepts any credentials: the account id is 123456789012.
 
   ecrtui local-ecr --seed demo
   aws --endpoint-url http://127.0.0.1:PORT ecr describe-repositories
@@ -68,6 +76,7 @@ def _seconds(text: str) -> float:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from ecrtui.cli.exit_codes import write_line
     from ecrtui.local.rules import BackendSettings
     from ecrtui.local.server import LocalEcr, NotLoopbackError
 
@@ -79,16 +88,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             allow_remote=args.allow_remote,
         )
     except NotLoopbackError as error:
-        print(f"ecrtui local-ecr: {error}", file=sys.stderr)
+        write_line(sys.stderr, f"ecrtui local-ecr: {error}")
         return 2
-    try:
-        backend.start()
-    except OSError as error:
-        print(
-            f"ecrtui local-ecr: cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr
-        )
-        return 1
-    with _stop_on_signals() as stopped:
+    with _stop_on_signals() as stopped:  # from before the start, so no stop skips backend.stop
+        try:
+            backend.start()
+        except OSError as error:
+            write_line(
+                sys.stderr, f"ecrtui local-ecr: cannot listen on {args.host}:{args.port}: {error}"
+            )
+            return 1
         try:
             if args.seed == "demo":
                 registry = backend.seed_demo()
@@ -98,9 +107,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     file=sys.stderr,
                 )
                 for upload in registry.uploads:
-                    print(
+                    write_line(
+                        sys.stderr,
                         f"  {upload.repository:<14} {upload.upload_id}  {upload.summary}",
-                        file=sys.stderr,
                     )
             print(backend.endpoint_url, flush=True)
             print("local ECR backend ready; Ctrl+C stops it", file=sys.stderr, flush=True)
@@ -111,13 +120,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 class _stop_on_signals:
-    """An event set by SIGINT or SIGTERM while the block runs; the old handlers come back after."""
+    """An event set by any of STOP_SIGNALS while the block runs; the old handlers return after."""
 
     def __enter__(self) -> threading.Event:
         self.event = threading.Event()
-        self.previous = {
-            sig: signal.signal(sig, self._handle) for sig in (signal.SIGINT, signal.SIGTERM)
-        }
+        self.previous = {sig: signal.signal(sig, self._handle) for sig in STOP_SIGNALS}
         return self.event
 
     def _handle(self, signum: int, frame: FrameType | None) -> None:

@@ -27,7 +27,9 @@ def _api_command(args: list[str]) -> int | None:
     except UsageError as error:
         if not any(word in API_COMMANDS or word in UPLOAD_COMMANDS for word in args):
             return None
-        print(f"usage: ecrtui <command> [parameters]\necrtui: error: {error}", file=sys.stderr)
+        exit_codes.write_line(
+            sys.stderr, f"usage: ecrtui <command> [parameters]\necrtui: error: {error}"
+        )
         return exit_codes.USAGE
     if keep and rest and rest[0] != "uploads" and "uploads" in rest:
         rest.remove("uploads")  # its own --output may have come before it
@@ -69,7 +71,8 @@ UPLOAD_COMMANDS: dict[str, str] = {
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
-        self.exit(exit_codes.USAGE, f"{self.prog}: error: {message}\n")
+        exit_codes.write_line(sys.stderr, f"{self.prog}: error: {message}")  # argv is echoed
+        raise SystemExit(exit_codes.USAGE)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -112,8 +115,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _console(options: argparse.Namespace) -> int:
-    """Open the console. Textual draws its first frame before boto3 or moto load."""
+    """Open the console. Textual draws its first frame before boto3 or moto load.
+
+    SIGTERM, SIGHUP (the terminal closed) and SIGINT (`kill -INT`; Ctrl+C is a key in the
+    console) close it as quitting does, so the demo backend stops and its files go. Whatever way
+    the console ends, its scratch directories are removed before this returns.
+    """
+    import asyncio
+    import signal
+
     from ecrtui.ecr.client import Target
+    from ecrtui.local import scratch
     from ecrtui.tui.app import EcrtuiApp
     from ecrtui.tui.session import ConsoleOptions
 
@@ -126,5 +138,30 @@ def _console(options: argparse.Namespace) -> int:
     target = Target(
         profile=options.profile, region=options.region, endpoint_url=options.endpoint_url
     )
-    EcrtuiApp(ConsoleOptions(target=target, demo=options.demo, read_only=options.read_only)).run()
+    if options.demo:
+        scratch.sweep_stale()  # what a killed demo or backend could not remove
+    app = EcrtuiApp(ConsoleOptions(target=target, demo=options.demo, read_only=options.read_only))
+
+    # a service manager's stop, the terminal hanging up, `kill -INT` (no SIGHUP on Windows)
+    stop_signals = [getattr(signal, name, None) for name in ("SIGTERM", "SIGHUP", "SIGINT")]
+
+    async def run_until_stopped() -> None:
+        loop = asyncio.get_running_loop()
+        handled = []
+        for signum in filter(None, stop_signals):
+            try:
+                loop.add_signal_handler(signum, app.exit)
+            except NotImplementedError:  # event loops on Windows take no signal handlers
+                break
+            handled.append(signum)
+        try:
+            await app.run_async()
+        finally:
+            for signum in handled:
+                loop.remove_signal_handler(signum)
+
+    try:
+        asyncio.run(run_until_stopped())
+    finally:
+        scratch.remove_all()
     return 0

@@ -1,4 +1,10 @@
-"""Printing a response as the aws CLI does: json, yaml or text, after an optional --query."""
+"""Printing a response as the aws CLI does: json, yaml or text, after an optional --query.
+
+JSON and YAML escape control characters themselves. The text format writes values bare, so each
+value (and each key shown as a row label) goes through `visible`: an image tag holding an escape
+sequence is printed as `\\x1b]52;...`, and a tab or newline inside a value cannot split it into
+columns or rows. Values without control characters print as the aws CLI prints them.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,8 @@ import base64
 import datetime
 import json
 from typing import Any, TextIO
+
+from ecrtui.plain_text import visible
 
 
 def _encode(value: Any) -> Any:
@@ -29,7 +37,9 @@ def to_yaml(data: Any) -> str:
 
 
 def to_text(data: Any) -> str:
-    """The aws CLI's text output: tab-separated scalars, one line per object, nested by key."""
+    """The aws CLI's text output: tab-separated scalars, one line per object, nested by key.
+
+    Every value and row label has its control characters escaped (see the module docstring)."""
     lines: list[str] = []
     _text(data, lines, None, None)
     return "".join(line + "\n" for line in lines)
@@ -39,7 +49,7 @@ def _text(item: Any, lines: list[str], identifier: str | None, keys: list[str] |
     if isinstance(item, dict):
         scalars, nested = _split(item, keys)
         if scalars:
-            lines.append("\t".join(([identifier.upper()] if identifier else []) + scalars))
+            lines.append("\t".join(([_label(identifier)] if identifier else []) + scalars))
         for key, value in nested:
             _text(value, lines, key, None)
     elif isinstance(item, list):
@@ -52,17 +62,27 @@ def _text(item: Any, lines: list[str], identifier: str | None, keys: list[str] |
             for element in item:
                 _text(element, lines, identifier, shared)
             return
-        scalars = [str(element) for element in item if not _nested(element)]
+        scalars = [_cell(element) for element in item if not _nested(element)]
         if scalars:
             if identifier:
-                lines.extend(f"{identifier.upper()}\t{value}" for value in scalars)
+                lines.extend(f"{_label(identifier)}\t{value}" for value in scalars)
             else:
                 lines.append("\t".join(scalars))
         for element in item:
             if _nested(element):
                 _text(element, lines, identifier, None)
     else:
-        lines.append(str(item))
+        lines.append(_cell(item))
+
+
+def _cell(value: Any) -> str:
+    """One scalar as the text format prints it, shown and not obeyed."""
+    return visible(str(value))
+
+
+def _label(key: str) -> str:
+    """The row label for the values under `key`, as the aws CLI writes it: upper case."""
+    return visible(key.upper())
 
 
 def _nested(value: Any) -> bool:
@@ -72,9 +92,9 @@ def _nested(value: Any) -> bool:
 def _split(item: dict[str, Any], keys: list[str] | None) -> tuple[list[str], list[tuple[str, Any]]]:
     if keys is None:
         ordered = sorted(item.items())
-        scalars = [str(value) for _, value in ordered if not _nested(value)]
+        scalars = [_cell(value) for _, value in ordered if not _nested(value)]
         return scalars, [(key, value) for key, value in ordered if _nested(value)]
-    scalars = [str(item.get(key, "")) for key in keys]
+    scalars = [_cell(item.get(key, "")) for key in keys]
     return scalars, [(key, item[key]) for key in sorted(set(item) - set(keys))]
 
 

@@ -2,6 +2,8 @@
 
 Thin wrappers over `ecrtui.uploads`: the journal remembers every upload ecrtui starts or tracks,
 and the engine pushes, resumes and probes. Exit statuses follow the aws CLI v2 (see exit_codes).
+Lines on stderr and the uploads table quote paths, upload ids and ECR's words; they are written
+with their control characters escaped (`exit_codes.write_line`, `plain_text.visible`).
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from ecrtui.cli import exit_codes
+from ecrtui.cli.exit_codes import write_line
 from ecrtui.cli.global_options import GlobalOptions, UsageError, add_global_help
+from ecrtui.plain_text import visible
 
 PROBE_NOTE = (
     "Probing relies on observed, not documented, ECR behaviour: ECR refuses a part sent at an "
@@ -103,19 +107,19 @@ def run(
         parsed = build_parser(command).parse_args(argv)
         return HANDLERS[command](parsed, options, out, err)
     except UsageError as error:
-        err.write(f"usage: ecrtui {command} ...\necrtui {command}: error: {error}\n")
+        write_line(err, f"usage: ecrtui {command} ...\necrtui {command}: error: {error}")
         return exit_codes.USAGE
     except KeyboardInterrupt:
-        err.write("\ninterrupted\n")
+        write_line(err, "\ninterrupted")
         return exit_codes.INTERRUPTED
     except Exception as raised:
         from ecrtui.uploads.engine import Cancelled, PushError
 
         if isinstance(raised, Cancelled):
-            err.write(f"\ninterrupted: {raised}; resume with `ecrtui resume`\n")
+            write_line(err, f"\ninterrupted: {raised}; resume with `ecrtui resume`")
             return exit_codes.INTERRUPTED
         if isinstance(raised, PushError):
-            err.write(f"ecrtui {command}: {raised}\n")
+            write_line(err, f"ecrtui {command}: {raised}")
             return exit_codes.OTHER
         return exit_codes.report_failure(raised, None, err, options.debug)
 
@@ -124,16 +128,17 @@ def run(
 def _engine(options: GlobalOptions, err: TextIO) -> Iterator[Any]:
     """A LayerPusher with a progress bar; Ctrl+C or SIGTERM cancels it between parts."""
     from ecrtui.cli.progress_bar import ProgressBar
+    from ecrtui.ecr.caller import EcrCaller
     from ecrtui.ecr.client import make_client
     from ecrtui.uploads.engine import LayerPusher
     from ecrtui.uploads.journal import UploadJournal
 
-    client = make_client(options.target(), max_attempts=1)
+    caller = EcrCaller(make_client(options.target(), max_attempts=1))
     bar = ProgressBar(err)
     cancel = threading.Event()
     with UploadJournal() as journal, _cancel_on_signals(cancel):
         try:
-            yield LayerPusher(client, journal, on_progress=bar, cancel=cancel)
+            yield LayerPusher(caller, journal, on_progress=bar, cancel=cancel)
         finally:
             bar.finish()
 
@@ -165,9 +170,10 @@ def _push(parsed: argparse.Namespace, options: GlobalOptions, out: TextIO, err: 
             complete=not parsed.no_complete,
         )
     if result.already_exists:
-        err.write(
+        write_line(
+            err,
             f"{result.digest} already exists in {parsed.repository_name} "
-            f"({result.layer_size} bytes); nothing to push\n"
+            f"({result.layer_size} bytes); nothing to push",
         )
         return 0
     return _finish(result, out, err)
@@ -186,9 +192,10 @@ def _finish(result: Any, out: TextIO, err: TextIO) -> int:
         out.write(to_json(result.response))
     else:
         record = result.record
-        err.write(
+        write_line(
+            err,
             f"upload {record.upload_id} holds all {record.bytes_confirmed} bytes and is ready to "
-            f"complete with {result.digest}\n"
+            f"complete with {result.digest}",
         )
     return 0
 
@@ -237,8 +244,8 @@ def uploads_table(records: list[Any], now: float | None = None) -> str:
         percent = record.percent
         rows.append(
             (
-                record.repository,
-                record.upload_id,
+                visible(record.repository),
+                visible(record.upload_id),
                 humanize.naturalsize(record.bytes_confirmed, binary=True),
                 humanize.naturalsize(size, binary=True) if size is not None else "?",
                 f"{percent:.0f}" if percent is not None else "?",
@@ -284,10 +291,10 @@ def _forget(parsed: argparse.Namespace, options: GlobalOptions, out: TextIO, err
     with UploadJournal() as journal:
         record = journal.find(parsed.upload_id)
         if record is None:
-            err.write(f"ecrtui forget: upload {parsed.upload_id} is not in the journal\n")
+            write_line(err, f"ecrtui forget: upload {parsed.upload_id} is not in the journal")
             return exit_codes.OTHER
         journal.update(record.row_id, state=UploadState.FORGOTTEN)
-    err.write(f"forgot upload {parsed.upload_id} ({record.repository})\n")
+    write_line(err, f"forgot upload {parsed.upload_id} ({record.repository})")
     return 0
 
 

@@ -16,8 +16,6 @@ import json
 import os
 import random
 import re
-import shutil
-import tempfile
 import threading
 import time
 import uuid
@@ -25,6 +23,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
+
+from ecrtui.local import scratch
 
 MiB = 1024 * 1024
 
@@ -93,10 +93,15 @@ class LayerUpload:
 
 
 class LayerStore:
-    """A temporary directory holding upload spill files and completed layers."""
+    """A directory holding upload spill files and completed layers, removed by `close`.
+
+    Without a root, it is a private scratch directory named for this process (see
+    `ecrtui.local.scratch`), so it goes when the process exits even if `close` is never called,
+    and a later start removes it if the process was killed.
+    """
 
     def __init__(self, root: Path | None = None) -> None:
-        self.root = root or Path(tempfile.mkdtemp(prefix="ecrtui-local-ecr-"))
+        self.root = root or scratch.scratch_dir("local-ecr")
         (self.root / "uploads").mkdir(parents=True, exist_ok=True)
         (self.root / "layers").mkdir(parents=True, exist_ok=True)
 
@@ -107,7 +112,7 @@ class LayerStore:
         return self.root / "layers" / digest.replace(":", "-")
 
     def close(self) -> None:
-        shutil.rmtree(self.root, ignore_errors=True)
+        scratch.remove(self.root)
 
 
 def referenced_digests(manifests: Iterable[str]) -> set[str]:

@@ -23,7 +23,7 @@ from urllib.parse import parse_qs
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from ecrtui.local import moto_bridge
+from ecrtui.local import moto_bridge, scratch
 from ecrtui.local.rules import BackendSettings, LayerRules, LayerStore, read_chunks
 
 if TYPE_CHECKING:
@@ -103,6 +103,7 @@ class LocalEcr:
             LocalEcr._running = self
         try:
             logging.getLogger("werkzeug").setLevel(logging.ERROR)
+            scratch.sweep_stale()  # what a killed backend or demo could not remove
             self._store = LayerStore()
             self._rules = LayerRules(self._store, self.settings)
             moto_bridge.install(self._rules, secrets.token_bytes(32))

@@ -6,9 +6,10 @@ import os
 import subprocess
 import sys
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
-from tests.conftest import CliResult
+from tests.conftest import AwsCli, CliResult
 
 # Nothing listens on the discard port of the loopback address: any connection attempt is refused
 # at once, so a command that reaches the network exits 255 with "Could not connect".
@@ -58,3 +59,36 @@ def error_line(stderr: str) -> str:
 
 def hint_lines(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if line.startswith("hint: ")]
+
+
+@dataclass
+class BytesResult:
+    """A finished command's exit status and its output as the bytes a terminal would receive."""
+
+    returncode: int
+    stdout: bytes
+    stderr: bytes
+
+
+def ecrtui_bytes(
+    *args: str, env: Mapping[str, str] | None = None, timeout: float = 60
+) -> BytesResult:
+    """Like `ecrtui`, but stdout and stderr stay bytes: tests of what reaches the terminal."""
+    return _run_bytes([sys.executable, "-m", "ecrtui", *args], env, timeout)
+
+
+def aws_bytes(endpoint_url: str, *args: str, timeout: float = 120) -> BytesResult:
+    """`aws --endpoint-url URL ARGS` with the installed aws CLI (v1), output as bytes: the
+    reference for byte-exact comparisons."""
+    aws = AwsCli(endpoint_url)
+    return _run_bytes([aws.executable, "--endpoint-url", endpoint_url, *args], None, timeout)
+
+
+def _run_bytes(command: list[str], env: Mapping[str, str] | None, timeout: float) -> BytesResult:
+    done = subprocess.run(
+        command,
+        capture_output=True,
+        env=dict(os.environ if env is None else env),
+        timeout=timeout,
+    )
+    return BytesResult(done.returncode, done.stdout, done.stderr)

@@ -68,7 +68,8 @@ every request and failure of this session.
 
     @property
     def shown_text(self) -> str:
-        return str(self.query_one("#failure-text", Static).content)
+        """The error as drawn, without styles (for tests and screen readers)."""
+        return error_content(self.error).plain
 
     def _draw(self) -> None:
         dialog = self.query_one("#failure-dialog")
