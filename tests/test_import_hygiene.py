@@ -15,11 +15,13 @@ UI_LIBRARIES = ("textual", "rich")
 
 
 def modules_outside_the_console() -> list[str]:
-    """Every module of the package but ecrtui.tui's, found by walking it (new ones included)."""
+    """Every module of the package but ecrtui.tui's, found by walking it (new ones included).
+
+    `ecrtui.__main__` runs the program when imported; it holds nothing but that call."""
     found = [
         module.name
         for module in pkgutil.walk_packages(ecrtui.__path__, prefix="ecrtui.")
-        if not module.name.startswith("ecrtui.tui")
+        if not module.name.startswith("ecrtui.tui") and module.name != "ecrtui.__main__"
     ]
     return sorted(found)
 

@@ -286,14 +286,14 @@ def _as_dict(record: Any) -> dict[str, Any]:
 
 
 def _forget(parsed: argparse.Namespace, options: GlobalOptions, out: TextIO, err: TextIO) -> int:
-    from ecrtui.uploads.journal import UploadJournal, UploadState
+    from ecrtui.uploads.journal import UploadJournal
+    from ecrtui.uploads.lifecycle import forget_upload
 
     with UploadJournal() as journal:
-        record = journal.find(parsed.upload_id)
-        if record is None:
-            write_line(err, f"ecrtui forget: upload {parsed.upload_id} is not in the journal")
-            return exit_codes.OTHER
-        journal.update(record.row_id, state=UploadState.FORGOTTEN)
+        record = forget_upload(journal, parsed.upload_id)
+    if record is None:
+        write_line(err, f"ecrtui forget: upload {parsed.upload_id} is not in the journal")
+        return exit_codes.OTHER
     write_line(err, f"forgot upload {parsed.upload_id} ({record.repository})")
     return 0
 
