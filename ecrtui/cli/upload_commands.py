@@ -22,6 +22,7 @@ from typing import Any, NoReturn, TextIO
 from ecrtui.cli import exit_codes
 from ecrtui.cli.exit_codes import write_line
 from ecrtui.cli.global_options import GlobalOptions, UsageError, add_global_help
+from ecrtui.ecr.limits import MAX_PART_SIZE, MIN_PART_SIZE, MiB, size_words
 from ecrtui.plain_text import visible
 
 PROBE_NOTE = (
@@ -54,8 +55,8 @@ def build_parser(command: str) -> argparse.ArgumentParser:
         parser.add_argument(
             "--part-size",
             type=_size,
-            help="bytes per part, e.g. 10MiB (default: the partSize ECR gives; ECR wants 5-10 MiB "
-            "for every part but the last)",
+            help="bytes per part, e.g. 10MiB (default: the partSize ECR gives; ECR wants "
+            f"{MIN_PART_SIZE // MiB}-{size_words(MAX_PART_SIZE)} for every part but the last)",
         )
         parser.add_argument(
             "--no-complete", action="store_true", help="leave the upload pending on purpose"

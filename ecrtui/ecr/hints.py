@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ecrtui.ecr.limits import MAX_PART_SIZE, MAX_PARTS, MIN_PART_SIZE, MiB, size_words
+
 HINTS: dict[str, str] = {
     "InvalidLayerPartException": (
         "ECR holds bytes 0-{lastValidByteReceived} of this upload; send the next part from byte "
@@ -19,8 +21,9 @@ HINTS: dict[str, str] = {
         "(ecrtui push-layer), or push the layer again"
     ),
     "LayerPartTooSmallException": (
-        "a part other than the last is under 5 MiB; this upload cannot be completed; push the "
-        "layer again with parts of 5-10 MiB"
+        f"a part other than the last is under {size_words(MIN_PART_SIZE)}; this upload cannot be "
+        f"completed; push the layer again with parts of {MIN_PART_SIZE // MiB}-"
+        f"{size_words(MAX_PART_SIZE)}"
     ),
     "InvalidLayerException": (
         "the sha256 of the bytes ECR received matches none of the digests given; check the digest "
@@ -31,8 +34,8 @@ HINTS: dict[str, str] = {
         "left to upload; treat the layer as pushed"
     ),
     "LimitExceededException": (
-        "a quota was exceeded: either 4,200 parts for one layer (push again with larger parts) or "
-        "a request rate (wait and retry with backoff)"
+        f"a quota was exceeded: either {MAX_PARTS:,} parts for one layer (push again with larger "
+        "parts) or a request rate (wait and retry with backoff)"
     ),
     "RepositoryNotFoundException": (
         "no such repository in this registry and region; check the name, --region and "

@@ -24,9 +24,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from ecrtui.ecr.limits import (
+    DEFAULT_PART_SIZE,
+    MAX_PART_SIZE,
+    MAX_PARTS,
+    MIN_PART_SIZE,
+    MiB,
+)
 from ecrtui.local import scratch
-
-MiB = 1024 * 1024
 
 SHA256_DIGEST = re.compile(r"sha256:[a-f0-9]{64}")
 LAYER_MEDIA_TYPE = "application/vnd.docker.image.rootfs.diff.tar.gzip"
@@ -45,10 +50,10 @@ class BackendSettings:
     """
 
     upload_ttl: float | None = None
-    part_size: int = 10 * MiB
-    min_part_size: int = 5 * MiB
-    max_part_size: int = 10 * MiB
-    max_parts: int = 4200
+    part_size: int = DEFAULT_PART_SIZE
+    min_part_size: int = MIN_PART_SIZE
+    max_part_size: int = MAX_PART_SIZE
+    max_parts: int = MAX_PARTS
     unreferenced_layers_available: bool = True
     upload_id_seed: int | None = None  # fixed upload ids, for reproducible demos and pictures
 

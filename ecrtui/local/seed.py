@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-MiB = 1024 * 1024
+from ecrtui.ecr.limits import DEFAULT_PART_SIZE, MIN_PART_SIZE, MiB, size_words
+
 REGION = "us-east-1"
 
 LAYER_MEDIA_TYPE = "application/vnd.docker.image.rootfs.diff.tar.gzip"
@@ -168,7 +169,7 @@ def _send(client: Any, repository: str, data: bytes, part_sizes: list[int]) -> s
     return upload_id
 
 
-def _parts(total: int, part_size: int = 10 * MiB) -> list[int]:
+def _parts(total: int, part_size: int = DEFAULT_PART_SIZE) -> list[int]:
     return [min(part_size, total - start) for start in range(0, total, part_size)]
 
 
@@ -263,7 +264,8 @@ def _stuck_uploads(client: Any, files_dir: Path | None) -> tuple[DemoUpload, ...
     small = layer_bytes("team/worker:v7:1", 9 * MiB)
     leave(
         "small-middle-part",
-        "the middle part is under 5 MiB, so ECR will never complete this upload",
+        f"the middle part is under {size_words(MIN_PART_SIZE)}, so ECR will never complete this "
+        "upload",
         "team/worker",
         small,
         [6 * MiB, 1 * MiB, len(small) - 7 * MiB],

@@ -7,17 +7,23 @@ the responses (shown from fixed history entries), and no toasts or blinking curs
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from botocore.exceptions import SSOTokenLoadError
 from textual.pilot import Pilot
 from textual.widgets import Input
 
+from ecrtui.ecr.client import Target
 from ecrtui.ecr.errors import EcrCallError, ErrorKind
 from ecrtui.tui.app import EcrtuiApp
+from ecrtui.tui.messages import WorkFailed
+from ecrtui.tui.screens.failure_screen import FailureScreen
 from ecrtui.tui.screens.push_screen import PushLayerScreen, PushProgress
+from ecrtui.tui.session import ConsoleOptions
 from ecrtui.tui.widgets.complete_form import CompleteLayerForm
 from ecrtui.tui.widgets.response_panel import ResponsePanel
 from ecrtui.tui.widgets.target_bar import TargetBar
@@ -31,7 +37,9 @@ from .console_apps import (
     PICTURE_IDENTITY,
     READY_DIGEST,
     READY_ID,
+    REGION,
     SMALL_PART_ID,
+    FailingSession,
     MiB,
     console_app,
     select_upload,
@@ -163,3 +171,37 @@ def test_help(snap_compare: Any, app: EcrtuiApp, size: tuple[int, int]) -> None:
         await pilot.pause()
 
     assert picture(snap_compare, app, size, help_for_uploads)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_failure_panel(snap_compare: Any, app: EcrtuiApp, size: tuple[int, int]) -> None:
+    """A failed background load: the rows stay, the error opens with its next step."""
+
+    async def journal_locked(pilot: Pilot[Any]) -> None:
+        error = EcrCallError.from_exception(sqlite3.OperationalError("database is locked"))
+        app.uploads.restore("uploads", error)
+        app.post_message(WorkFailed("Loading the uploads from the journal", "uploads", error))
+        await wait_for(pilot, lambda: isinstance(app.screen, FailureScreen), timeout=5)
+
+    assert picture(snap_compare, app, size, journal_locked)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_not_connected(
+    snap_compare: Any, endpoint_url: str, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    """STS did not answer: NOT CONNECTED, the reason and the fix in the header; r retries."""
+    target = Target(profile="work", endpoint_url=endpoint_url, region=REGION)
+    options = ConsoleOptions(target=target, journal_path=tmp_path / "journal.sqlite3")
+    app = console_app(endpoint_url, tmp_path / "journal.sqlite3", clock=lambda: FIXED_NOW)
+    app.session = FailingSession(
+        options, {"connect": SSOTokenLoadError(error_msg="Token for work does not exist")}
+    )
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await wait_for(pilot, lambda: isinstance(app.screen, FailureScreen), timeout=10)
+        await pilot.press("escape")
+        still(app)
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)

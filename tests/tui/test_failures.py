@@ -26,7 +26,7 @@ from ecrtui.ecr.client import Target
 from ecrtui.ecr.errors import EcrCallError, ErrorKind
 from ecrtui.tui.app import EcrtuiApp
 from ecrtui.tui.screens.failure_screen import FailureScreen
-from ecrtui.tui.session import ConsoleOptions, ConsoleSession, Identity
+from ecrtui.tui.session import ConsoleOptions
 from ecrtui.tui.widgets.repository_browser import RepositoryBrowser
 from ecrtui.tui.widgets.response_panel import ResponsePanel
 from ecrtui.tui.widgets.upload_calls import UploadCalls
@@ -35,6 +35,7 @@ from ecrtui.uploads.journal import UploadState
 
 from .console_apps import (
     REGION,
+    FailingSession,
     Layer,
     bar_text,
     console_app,
@@ -46,55 +47,6 @@ from .console_apps import (
 )
 
 MiB = 1024 * 1024
-
-
-class FailingSession(ConsoleSession):
-    """A real session whose named methods raise the given exception instead of working."""
-
-    def __init__(self, options: ConsoleOptions, failures: dict[str, BaseException]) -> None:
-        super().__init__(options)
-        self.failures = dict(failures)
-
-    def _fail(self, name: str) -> None:
-        failure = self.failures.get(name)
-        if failure is not None:
-            raise failure
-
-    def _connect(self) -> Identity:
-        self._fail("connect")
-        return super()._connect()
-
-    def uploads(self, include_finished: bool = False) -> Any:
-        self._fail("uploads")
-        return super().uploads(include_finished)
-
-    def calls(self, upload_id: str) -> Any:
-        self._fail("calls")
-        return super().calls(upload_id)
-
-    def probe(self, *args: Any) -> Any:
-        self._fail("probe")
-        return super().probe(*args)
-
-    def forget(self, upload_id: str) -> Any:
-        self._fail("forget")
-        return super().forget(upload_id)
-
-    def complete(self, request: dict[str, Any]) -> Any:
-        self._fail("complete")
-        return super().complete(request)
-
-    def repositories(self, next_token: str | None = None) -> Any:
-        self._fail("repositories")
-        return super().repositories(next_token)
-
-    def images(self, repository: str) -> Any:
-        self._fail("images")
-        return super().images(repository)
-
-    def check_layers(self, repository: str, digests: list[str]) -> Any:
-        self._fail("check_layers")
-        return super().check_layers(repository, digests)
 
 
 def failing_app(

@@ -177,7 +177,7 @@ async def test_hostile_names_tags_and_errors_are_shown_as_text(
 
 async def test_a_loaded_request_with_a_hostile_key(tmp_path: Path, fake: FakeEcr) -> None:
     app = app_for(fake, tmp_path / "journal.sqlite3")
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=(200, 60)) as pilot:
         await wait_for(pilot, lambda: app.identity is not None, what="connected")
         await pilot.press("2")
         form = app.query_one(CompleteLayerForm)

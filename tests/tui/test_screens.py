@@ -12,7 +12,16 @@ from typing import Any
 import pytest
 from textual.message import Message
 from textual.pilot import Pilot
-from textual.widgets import Button, DataTable, Input, OptionList, ProgressBar, Static, TextArea
+from textual.widgets import (
+    Button,
+    DataTable,
+    Input,
+    Label,
+    OptionList,
+    ProgressBar,
+    Static,
+    TextArea,
+)
 
 from ecrtui.ecr.caller import CallRecord
 from ecrtui.ecr.client import Target
@@ -21,17 +30,11 @@ from ecrtui.tui.screens.confirm_screen import ConfirmScreen
 from ecrtui.tui.screens.help_screen import HelpScreen, help_for
 from ecrtui.tui.screens.history_screen import HistoryScreen
 from ecrtui.tui.screens.load_request_screen import LoadRequestScreen
-from ecrtui.tui.screens.push_screen import (
-    PathSuggester,
-    PushCancelled,
-    PushLayerScreen,
-    PushProgress,
-    complete_path,
-    parse_size,
-)
+from ecrtui.tui.screens.push_screen import PushCancelled, PushLayerScreen, PushProgress, parse_size
 from ecrtui.tui.screens.text_screen import TextScreen
 from ecrtui.tui.screens.track_screen import TrackUploadScreen
 from ecrtui.tui.session import ConsoleOptions, ConsoleSession
+from ecrtui.tui.widgets.path_suggester import PathSuggester, complete_path
 from ecrtui.uploads.engine import MiB, Progress
 from ecrtui.uploads.journal import UploadState
 from tests.tui.calls import call_record
@@ -49,6 +52,12 @@ def push_screen_of(app: ScreenHost) -> PushLayerScreen:
 
 def text_of(app: ScreenHost, selector: str) -> str:
     return str(app.screen.query_one(selector, Static).render())
+
+
+def problems_shown(app: ScreenHost) -> str:
+    """The problems and notes shown under the screen's fields, one per line."""
+    shown = app.screen.query(".field-error.-shown").results(Label)
+    return "\n".join(str(label.render()) for label in shown)
 
 
 # -- the push screen, against the local backend ----------------------------------------------------
@@ -219,7 +228,7 @@ async def test_push_form_problems_and_start_button(tmp_path: Path) -> None:
         screen.query_one("#push-repository", Input).value = "Team/API"
         screen.query_one("#push-part-size", Input).value = "ten"
         await pilot.pause()
-        problems = text_of(app, "#push-problems")
+        problems = problems_shown(app)
         assert f"file: {tmp_path} is a folder" in problems
         assert "repositoryName: 'Team/API' is not a repository name" in problems
         assert "part size: not a size: 'ten' (e.g. 10MiB)" in problems
@@ -228,9 +237,7 @@ async def test_push_form_problems_and_start_button(tmp_path: Path) -> None:
         screen.query_one("#push-repository", Input).value = "team/api"
         screen.query_one("#push-part-size", Input).value = "1MiB"
         await pilot.pause()
-        assert text_of(app, "#push-problems") == (
-            "note: ECR cannot complete an upload with parts under 5 MiB"
-        )
+        assert problems_shown(app) == ("note: ECR cannot complete an upload with parts under 5 MiB")
         assert not start.disabled
 
 
@@ -286,15 +293,15 @@ async def test_track_validates_as_you_type_and_returns_the_ids() -> None:
         track = screen.query_one("#track-submit", Button)
         await pilot.pause()
         assert track.disabled
-        assert text_of(app, "#track-problems") == ""  # nothing typed, nothing to complain of
+        assert problems_shown(app) == ""  # nothing typed, nothing to complain of
         await pilot.press(*"Team")
         await pilot.pause()
-        assert "repositoryName: 'Team' is not a repository name" in text_of(app, "#track-problems")
+        assert "repositoryName: 'Team' is not a repository name" in problems_shown(app)
         screen.query_one("#track-repository", Input).value = "team/api"
         screen.query_one("#track-upload-id", Input).value = "not-a-uuid"
         screen.query_one("#track-registry-id", Input).value = "123"
         await pilot.pause()
-        problems = text_of(app, "#track-problems")
+        problems = problems_shown(app)
         assert "uploadId: 'not-a-uuid' is not an upload id" in problems
         assert "registryId: '123' is not a registry id" in problems
         assert "layerDigests" not in problems and "repositoryName" not in problems
@@ -304,7 +311,7 @@ async def test_track_validates_as_you_type_and_returns_the_ids() -> None:
         screen.query_one("#track-upload-id", Input).value = f"  {UPLOAD_ID} "
         screen.query_one("#track-registry-id", Input).value = ""
         await pilot.pause()
-        assert text_of(app, "#track-problems") == ""
+        assert problems_shown(app) == ""
         assert not track.disabled
         await pilot.click("#track-submit")
     assert app.results == [("team/api", UPLOAD_ID, None)]

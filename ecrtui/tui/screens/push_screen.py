@@ -7,8 +7,6 @@ or `PushFailed`. The messages bubble on to the app, which may refresh its upload
 
 from __future__ import annotations
 
-import asyncio
-import os
 import threading
 import time
 from collections.abc import Callable
@@ -20,19 +18,22 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Grid, Horizontal, Vertical
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.suggester import Suggester
-from textual.widgets import Button, Checkbox, Footer, Input, Label, ProgressBar, Static
+from textual.widgets import Button, Checkbox, Footer, Input, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
 from ecrtui.ecr.errors import EcrCallError
-from ecrtui.ecr.validation import validate
+from ecrtui.ecr.limits import MAX_PART_SIZE, MIN_PART_SIZE, size_words
+from ecrtui.ecr.validation import FieldProblem
+from ecrtui.plain_text import visible
 from ecrtui.tui.session import ConsoleSession
-from ecrtui.uploads.engine import Cancelled, MiB, Progress, PushError, PushResult
+from ecrtui.tui.widgets.model_field import ModelField, note, problem
+from ecrtui.tui.widgets.path_suggester import PathSuggester
+from ecrtui.uploads.engine import Cancelled, Progress, PushError, PushResult
 from ecrtui.uploads.progress_text import rate_and_time_left, size
-from ecrtui.uploads.sizes import parse_size
+from ecrtui.uploads.sizes import parse_size, part_size_note, part_size_problem
 
 STAGES = ("form", "running", "cancelling", "done", "cancelled", "failed")
 
@@ -73,7 +74,7 @@ class PushJob:
 
 class PushLayerScreen(ModalScreen[PushResult | None]):
     CSS_PATH = "screens.tcss"
-    HELP: ClassVar[str] = """\
+    HELP: ClassVar[str] = f"""\
 ## Push a layer
 
 Sends a layer file to a repository in parts, strictly in order, and completes the upload
@@ -82,7 +83,7 @@ unless *Complete when done* is unticked.
 - **File**: the layer file; the grey suggestion completes a path (→ accepts it).
 - **Repository**: the repository name, e.g. `team/api`.
 - **Part size**: bytes per part, e.g. `10MiB`; empty means the partSize ECR gives. ECR refuses to
-  complete an upload whose parts (all but the last) are under 5 MiB.
+  complete an upload whose parts (all but the last) are under {size_words(MIN_PART_SIZE)}.
 
 **Escape** cancels: the part in flight finishes, the upload stays *interrupted*, and `u` on its
 row resumes it later from the byte ECR holds.
@@ -115,20 +116,39 @@ row resumes it later from the byte ECR holds.
                 f"Resume upload {self._resume_id}" if self._resume_id else "Push a layer"
             )
             if self._resume_id is None:
-                with Grid(classes="fields"):
-                    yield Label("File")
-                    yield Input(
+                with Vertical(classes="fields"):
+                    yield ModelField(
+                        "File",
+                        None,
+                        "file",
+                        input_id="push-file",
                         placeholder="path of the layer file",
-                        id="push-file",
+                        convert=layer_path,
+                        check=file_problems,
+                        required=True,
+                        tooltip="the layer file to push (→ accepts the grey suggestion)",
                         suggester=PathSuggester(),
                     )
-                    yield Label("Repository")
-                    yield Input(self._repository, placeholder="e.g. team/api", id="push-repository")
-                    yield Label("Part size")
+                    yield ModelField(
+                        "Repository",
+                        "InitiateLayerUpload",
+                        "repositoryName",
+                        input_id="push-repository",
+                        value=self._repository,
+                        placeholder="e.g. team/api",
+                    )
                     with Horizontal(classes="part-row"):
-                        yield Input(placeholder="ECR's, or e.g. 10MiB", id="push-part-size")
+                        yield ModelField(
+                            "Part size",
+                            None,
+                            "part size",
+                            input_id="push-part-size",
+                            placeholder="ECR's, or e.g. 10MiB",
+                            convert=parse_size,
+                            check=part_size_problems,
+                            tooltip=PART_SIZE_TIP,
+                        )
                         yield Checkbox("Complete when done", True, id="push-complete")
-                yield Static(id="push-problems", classes="problems")
             yield ProgressBar(id="push-progress", show_eta=False)
             yield Static(id="push-status")
             with Horizontal(classes="buttons"):
@@ -144,51 +164,33 @@ row resumes it later from the byte ECR holds.
         if self._resume_id is not None:
             self.action_start()
             return
-        self._load_rules()  # then the first check
-        self.query_one("#push-file", Input).focus()
+        self.query_one("#push-file-field", ModelField).focus_input()
 
     def on_unmount(self) -> None:
         self._cancel.set()  # leaving mid-push: the engine stops after the part in flight
 
     # -- the form ------------------------------------------------------------------------------
 
-    @on(Input.Changed)
+    @on(ModelField.Changed)
     @on(Checkbox.Changed)
     def _check_form(self) -> None:
         if self._resume_id is None and self.stage in ("form", "failed"):
             self._read_form()
 
     def _read_form(self) -> PushJob | None:
-        """The push the form describes, or None; problems and notes go under the form."""
-        file_text = self.query_one("#push-file", Input).value.strip()
-        repository = self.query_one("#push-repository", Input).value.strip()
-        part_text = self.query_one("#push-part-size", Input).value.strip()
-        problems, notes = [], []
-        path = Path(file_text.removeprefix("file://")).expanduser() if file_text else None
-        if path is not None and not path.is_file():
-            what = "a folder" if path.is_dir() else "not an existing file"
-            problems.append(f"file: {file_text} is {what}")
-        if repository:
-            found = validate("InitiateLayerUpload", {"repositoryName": repository})
-            problems += [problem.message for problem in found]
-        part_size = None
-        if part_text:
-            try:
-                part_size = parse_size(part_text)
-            except ValueError as error:
-                problems.append(f"part size: {error}")
-            else:
-                if part_size < 5 * MiB:
-                    notes.append("note: ECR cannot complete an upload with parts under 5 MiB")
-        shown = self.query_one("#push-problems", Static)
-        shown.update(Text("\n".join(problems + notes)))
-        shown.display = bool(problems or notes)
-        ready = path is not None and bool(repository) and not problems
+        """The push the form describes, or None; each field shows its own problems and notes."""
+        fields = {field.member: field for field in self.query(ModelField)}
+        ready = not any(field.problems for field in fields.values())
         self.query_one("#push-start", Button).disabled = not ready
         if not ready:
             return None
         complete = self.query_one("#push-complete", Checkbox).value
-        return PushJob(path, repository, part_size, complete)
+        return PushJob(
+            fields["file"].value,
+            fields["repositoryName"].value,
+            fields["part size"].value,
+            complete,
+        )
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#push-start")
@@ -197,6 +199,9 @@ row resumes it later from the byte ECR holds.
             return
         job = PushJob(resume_upload_id=self._resume_id) if self._resume_id else self._read_form()
         if job is None:
+            wrong = [field for field in self.query(ModelField) if field.show_problems()]
+            if wrong:
+                wrong[0].focus_input()
             return
         self._cancel = threading.Event()
         self._set_stage("running")
@@ -240,20 +245,8 @@ row resumes it later from the byte ECR holds.
         else:
             self.post_message(PushFinished(result))
 
-    @work(
-        thread=True,
-        exclusive=True,
-        exit_on_error=False,
-        group="rules",
-        description="load ECR's parameter rules",
-    )
-    def _load_rules(self) -> None:
-        validate("InitiateLayerUpload", {})
-
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         match event.state:
-            case WorkerState.SUCCESS if event.worker.group == "rules":
-                self._check_form()
             case WorkerState.PENDING | WorkerState.RUNNING | WorkerState.SUCCESS:
                 return  # the push worker's own messages tell its outcome
             case WorkerState.CANCELLED if not self.is_attached:
@@ -312,18 +305,47 @@ row resumes it later from the byte ECR holds.
         self.remove_class(*(f"-{name}" for name in STAGES))
         self.add_class(f"-{stage}")
         editable = stage in ("form", "failed") and self._resume_id is None
-        for field in self.query("Input, Checkbox"):
-            field.disabled = not editable
+        for field in self.query("ModelField, Checkbox"):
+            field.disabled = not editable  # a disabled field hides its problems
         if stage == "failed" and editable:
             self._read_form()
-        elif not editable and self._resume_id is None:
-            self.query_one("#push-problems").display = False
         if stage in ("done", "cancelled"):
             self.query_one("#push-close", Button).focus()
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return action != "start" or self.stage in ("form", "failed")
+
+
+PART_SIZE_TIP = (
+    "bytes per part, e.g. 10MiB; empty: the partSize ECR gives\n"
+    f"ECR accepts parts of at most {size_words(MAX_PART_SIZE)}, and completes an upload only if "
+    f"every part but the last is at least {size_words(MIN_PART_SIZE)}"
+)
+
+
+def layer_path(text: str) -> Path:
+    """The file a typed path names: ~ expanded, a file:// prefix dropped."""
+    return Path(text.removeprefix("file://")).expanduser()
+
+
+def file_problems(path: Path) -> list[FieldProblem]:
+    if path.is_file():
+        return []
+    what = "a folder" if path.is_dir() else "not an existing file"
+    return [problem("file", f"{visible(str(path))} is {what}")]
+
+
+def part_size_problems(part_size: int) -> list[FieldProblem]:
+    """Over ECR's largest part: a problem; under its smallest: a note (a one-part layer is fine)."""
+    found = []
+    too_big = part_size_problem(part_size)
+    if too_big:
+        found.append(problem("part size", too_big))
+    advice = part_size_note(part_size)
+    if advice:
+        found.append(note("part size", advice))
+    return found
 
 
 def progress_words(progress: Progress, now: float) -> str:
@@ -346,40 +368,3 @@ def result_words(result: PushResult) -> str:
     if result.response is None:
         return f"All bytes sent; ready to complete (c).\n{result.digest}\nupload {upload_id}"
     return f"Completed.\n{result.digest}\nupload {upload_id}"
-
-
-class PathSuggester(Suggester):
-    """Completes a path from the entries of the folder typed so far (read off the UI thread)."""
-
-    def __init__(self) -> None:
-        super().__init__(use_cache=False, case_sensitive=True)
-
-    async def get_suggestion(self, value: str) -> str | None:
-        return await asyncio.to_thread(complete_path, value)
-
-
-def complete_path(value: str, limit: int = 5000) -> str | None:
-    """`value` completed by the folder's entries that start with what follows its last slash."""
-    folder, slash, prefix = value.rpartition(os.sep)
-    if not prefix:
-        return None
-    where = os.path.expanduser(folder + slash) if slash else "."
-    names: list[tuple[str, bool]] = []
-    try:
-        with os.scandir(where) as entries:
-            for count, entry in enumerate(entries):
-                if count >= limit:
-                    break
-                if entry.name.startswith(prefix) and (prefix[0] == "." or entry.name[0] != "."):
-                    names.append((entry.name, entry.is_dir()))
-    except OSError:
-        return None
-    if not names:
-        return None
-    pool = sorted(entry for entry in names if len(entry[0]) > len(prefix)) or names
-    common, last = pool[0][0], pool[-1][0]
-    while not last.startswith(common):
-        common = common[:-1]
-    name, is_dir = pool[0] if len(pool) == 1 or len(common) <= len(prefix) else (common, False)
-    completed = value + name[len(prefix) :] + (os.sep if is_dir else "")
-    return completed if completed != value else None

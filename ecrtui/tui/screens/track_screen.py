@@ -7,24 +7,17 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Grid, Horizontal, Vertical
+from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, Label, Static
-from textual.worker import Worker, WorkerState
+from textual.widgets import Button, Footer, Input
 
-from ecrtui.ecr.validation import validate
+from ecrtui.tui.widgets.model_field import ModelField
 
-TRACKED_FIELDS = {
-    "repositoryName": "track-repository",
-    "uploadId": "track-upload-id",
-    "registryId": "track-registry-id",
-}
-# A digest that passes, so that only the tracked fields can have problems.
-_ANY_DIGEST = "sha256:" + "0" * 64
+# The ids are checked as the parameters of the call that needs them all.
+OPERATION = "CompleteLayerUpload"
 
 
 class TrackUploadScreen(ModalScreen[tuple[str, str, str | None] | None]):
@@ -53,78 +46,59 @@ The probe sends nothing that changes the upload.
     def compose(self) -> ComposeResult:
         with Vertical(id="track-dialog", classes="dialog") as dialog:
             dialog.border_title = "Track an upload by id"
-            with Grid(classes="fields"):
-                yield Label("Repository")
-                yield Input(self._initial[0], placeholder="e.g. team/api", id="track-repository")
-                yield Label("Upload ID")
-                yield Input(self._initial[1], placeholder="a UUID", id="track-upload-id")
-                yield Label("Registry ID")
-                yield Input(placeholder="your account's (optional)", id="track-registry-id")
-            yield Static(id="track-problems", classes="problems")
+            with Vertical(classes="fields"):
+                yield ModelField(
+                    "Repository",
+                    OPERATION,
+                    "repositoryName",
+                    input_id="track-repository",
+                    value=self._initial[0],
+                    placeholder="e.g. team/api",
+                )
+                yield ModelField(
+                    "Upload ID",
+                    OPERATION,
+                    "uploadId",
+                    input_id="track-upload-id",
+                    value=self._initial[1],
+                    placeholder="a UUID",
+                )
+                yield ModelField(
+                    "Registry ID",
+                    OPERATION,
+                    "registryId",
+                    input_id="track-registry-id",
+                    placeholder="your account's (optional)",
+                )
             with Horizontal(classes="buttons"):
                 yield Button("Track", variant="primary", id="track-submit", disabled=True)
                 yield Button("Cancel", id="track-cancel")
         yield Footer()
 
     def on_mount(self) -> None:
-        self._load_rules()  # then the first check
-        self.query_one("#track-repository" if not self._initial[0] else "#track-upload-id").focus()
+        first = "#track-repository-field" if not self._initial[0] else "#track-upload-id-field"
+        self.query_one(first, ModelField).focus_input()
 
-    def _values(self) -> dict[str, str]:
-        return {
-            name: self.query_one(f"#{widget_id}", Input).value.strip()
-            for name, widget_id in TRACKED_FIELDS.items()
-        }
+    def _fields(self) -> list[ModelField]:
+        return list(self.query(ModelField))
 
-    @on(Input.Changed)
+    @on(ModelField.Changed)
     def _check(self) -> bool:
-        """Show the problems of the fields filled in so far; True when all is well."""
-        values = self._values()
-        params: dict[str, object] = {name: value for name, value in values.items() if value}
-        params["layerDigests"] = [_ANY_DIGEST]
-        problems = [
-            problem
-            for problem in validate("CompleteLayerUpload", params)
-            if problem.field in TRACKED_FIELDS
-        ]
-        shown = [problem.message for problem in problems if values[problem.field]]
-        problems_shown = self.query_one("#track-problems", Static)
-        problems_shown.update(Text("\n".join(shown)))
-        problems_shown.display = bool(shown)
-        self.query_one("#track-submit", Button).disabled = bool(problems)
-        return not problems
+        """Enable Track when every id is well-formed; each field shows its own problems."""
+        ready = not any(field.problems for field in self._fields())
+        self.query_one("#track-submit", Button).disabled = not ready
+        return ready
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#track-submit")
     def action_track(self) -> None:
-        if self._check():
-            values = self._values()
-            ids = (values["repositoryName"], values["uploadId"], values["registryId"] or None)
-            self.dismiss(ids)
+        if not self._check():
+            wrong = [field for field in self._fields() if field.show_problems()]
+            wrong[0].focus_input()
+            return
+        ids = {field.member: field.value for field in self._fields()}
+        self.dismiss((ids["repositoryName"], ids["uploadId"], ids["registryId"]))
 
     @on(Button.Pressed, "#track-cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
-
-    @work(
-        thread=True,
-        exclusive=True,
-        exit_on_error=False,
-        group="rules",
-        description="load ECR's parameter rules",
-    )
-    def _load_rules(self) -> None:
-        validate("CompleteLayerUpload", {})
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        match event.state:
-            case WorkerState.SUCCESS:
-                self._check()
-            case WorkerState.PENDING | WorkerState.RUNNING:
-                return
-            case WorkerState.CANCELLED if not self.is_attached:
-                return  # the screen is closing
-            case _:
-                error = event.worker.error
-                reason = f"{type(error).__name__}: {error}" if error else event.state.name.lower()
-                self.notify(f"{event.worker.description}: {reason}", severity="error")

@@ -1,10 +1,11 @@
 """The CompleteLayerUpload form: four fields checked as you type, and the buttons that act on them.
 
-Every check comes from the model-driven validator (`ecrtui.ecr.validation.validate`); the form
-only maps each problem to the field it names. A blank field's "required" problem shows once the
-field was touched or a submit was tried, never on a fresh form. The form sends nothing itself: it
-posts `Submitted` with the request, or `Invalid` with every problem, and leaves the call to the
-app's worker.
+Each field is a `ModelField` that checks its own member with the model-driven validator
+(`ecrtui.ecr.validation.validate`) and shows its problems under it; a blank field's "required"
+problem shows once the field was touched or a submit was tried, never on a fresh form. The form
+shows what belongs to no field (keys of a loaded file that are no parameters) and sends nothing
+itself: it posts `Submitted` with the request, or `Invalid` with every problem, and leaves the
+call to the app's worker.
 """
 
 from __future__ import annotations
@@ -22,11 +23,18 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Button, Input, Label
 
-from ecrtui.ecr.validation import FieldProblem, field_rules, validate
+from ecrtui.ecr.validation import FieldProblem, validate
+from ecrtui.plain_text import visible
+from ecrtui.tui.widgets.model_field import Convert, ModelField, member_of
 
 OPERATION = "CompleteLayerUpload"
 _DIGEST_SEPARATORS = re.compile(r"[\s,]+")
 _NO_DEFAULT_REGISTRY = "optional: the caller's own registry"
+
+
+def split_digests(text: str) -> list[str]:
+    """Digests separated by spaces, commas or newlines."""
+    return [digest for digest in _DIGEST_SEPARATORS.split(text) if digest]
 
 
 @dataclass(frozen=True)
@@ -35,26 +43,28 @@ class _Field:
     id: str  # the Input's id; its problems show in the Label "<id>-error"
     label: str
     placeholder: str
+    convert: Convert | None = None
 
 
 _FIELDS = (
     _Field("registryId", "registry-id", "Registry ID", _NO_DEFAULT_REGISTRY),
     _Field("repositoryName", "repository-name", "Repository", "e.g. team/api"),
     _Field("uploadId", "upload-id", "Upload ID", "the UUID InitiateLayerUpload returned"),
-    _Field("layerDigests", "layer-digests", "Digests", "sha256:… (several: separate by spaces)"),
+    _Field(
+        "layerDigests",
+        "layer-digests",
+        "Digests",
+        "sha256:… (several: separate by spaces)",
+        split_digests,
+    ),
 )
 _BY_MEMBER = {field.member: field for field in _FIELDS}
 
 
 def field_of(problem: FieldProblem) -> str | None:
     """The request member a problem belongs to: "layerDigests[1]" -> "layerDigests"."""
-    member = problem.field.split("[", 1)[0].split(".", 1)[0]
+    member = member_of(problem)
     return member if member in _BY_MEMBER else None
-
-
-def split_digests(text: str) -> list[str]:
-    """Digests separated by spaces, commas or newlines."""
-    return [digest for digest in _DIGEST_SEPARATORS.split(text) if digest]
 
 
 class CompleteLayerForm(VerticalScroll, can_focus=False):
@@ -87,18 +97,10 @@ command. **Load JSON/YAML** fills the form from a `--cli-input-json`/`--cli-inpu
         border-title-color: $foreground;
         padding: 0 1;
         &:focus-within { border: round $accent; border-title-color: $text-accent; }
-        .field-row { height: 1; }
-        .field-label { width: 13; color: $text-muted; }
-        .field-row:focus-within .field-label { color: $text; text-style: bold; }
-        .field-row Input { width: 1fr; }
-        .field-error {
-            display: none;
-            width: 1fr;
-            margin-left: 13;
-            color: $text-error;
-        }
-        .field-error.-shown { display: block; }
-        #form-error { margin-left: 0; }
+        ModelField .field-label { width: 13; }
+        ModelField > .field-error { margin-left: 13; }
+        #form-error { display: none; width: 1fr; color: $text-error; }
+        #form-error.-shown { display: block; }
         #form-buttons { height: 1; width: 1fr; margin-top: 1; }
         #form-buttons Button { margin-right: 2; min-width: 0; }
     }
@@ -139,31 +141,26 @@ command. **Load JSON/YAML** fills the form from a `--cli-input-json`/`--cli-inpu
         self, *, name: str | None = None, id: str | None = None, classes: str | None = None
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        self._touched: set[str] = set()
         self._extra: dict[str, Any] = {}  # keys a loaded file had that are no parameters
 
     def compose(self) -> ComposeResult:
-        rules = field_rules(OPERATION)
         for field in _FIELDS:
-            with Horizontal(classes="field-row"):
-                yield Label(field.label, classes="field-label")
-                yield Input(
-                    placeholder=field.placeholder,
-                    id=field.id,
-                    compact=True,
-                    validate_on=(),  # the form sets -invalid from the model's checks
-                    tooltip="\n".join(rules.get(field.member, [])),
-                )
-            yield Label(id=f"{field.id}-error", classes="field-error")
-        yield Label(id="form-error", classes="field-error")
+            yield ModelField(
+                field.label,
+                OPERATION,
+                field.member,
+                input_id=field.id,
+                placeholder=field.placeholder,
+                convert=field.convert,
+                compact=True,
+            )
+        yield Label(id="form-error")
         with Horizontal(id="form-buttons"):
-            yield Button("Complete", id="complete", variant="primary", compact=True)
+            # enabled once the fields have ECR's rules and nothing is wrong
+            yield Button("Complete", id="complete", variant="primary", compact=True, disabled=True)
             yield Button("Copy as aws CLI", id="copy-command", compact=True)
             yield Button("Load JSON/YAML", id="load", compact=True)
             yield Button("Skeleton", id="skeleton", compact=True)
-
-    def on_mount(self) -> None:
-        self._show_problems()
 
     # -- the request -----------------------------------------------------------------------------
 
@@ -172,13 +169,9 @@ command. **Load JSON/YAML** fills the form from a `--cli-input-json`/`--cli-inpu
         """The CompleteLayerUpload parameters as typed; empty fields are left out."""
         request: dict[str, Any] = {}
         for field in _FIELDS:
-            text = self._input(field).value.strip()
-            if field.member == "layerDigests":
-                digests = split_digests(text)
-                if digests:
-                    request[field.member] = digests
-            elif text:
-                request[field.member] = text
+            value = self._field(field.member).value
+            if value is not None:
+                request[field.member] = value
         for key, value in self._extra.items():
             request.setdefault(key, value)
         return request
@@ -214,7 +207,7 @@ command. **Load JSON/YAML** fills the form from a `--cli-input-json`/`--cli-inpu
 
     def set_default_registry(self, account: str | None) -> None:
         """Show which registry an empty Registry ID means."""
-        registry = self._input(_BY_MEMBER["registryId"])
+        registry = self._field("registryId")
         registry.placeholder = f"{account} (default)" if account else _NO_DEFAULT_REGISTRY
 
     def submit(self) -> None:
@@ -226,20 +219,19 @@ command. **Load JSON/YAML** fills the form from a `--cli-input-json`/`--cli-inpu
         if not problems:
             self.post_message(self.Submitted(self.request))
             return
-        self._touched.update(_BY_MEMBER)
+        for field in _FIELDS:
+            self._field(field.member).show_problems()
         self._show_problems()
         first = next((field_of(problem) for problem in problems if field_of(problem)), None)
         if first is not None:
-            self._input(_BY_MEMBER[first]).focus()
+            self._field(first).focus_input()
         self.post_message(self.Invalid(problems))
 
     # -- events ----------------------------------------------------------------------------------
 
-    @on(Input.Changed)
-    def _changed(self, event: Input.Changed) -> None:
-        for field in _FIELDS:
-            if event.input.id == field.id:
-                self._touched.add(field.member)
+    @on(ModelField.Changed)
+    def _changed(self, event: ModelField.Changed) -> None:
+        event.stop()
         self._show_problems()
 
     @on(Input.Submitted)
@@ -268,30 +260,21 @@ command. **Load JSON/YAML** fills the form from a `--cli-input-json`/`--cli-inpu
 
     # -- drawing ---------------------------------------------------------------------------------
 
-    def _input(self, field: _Field) -> Input:
-        return self.query_one(f"#{field.id}", Input)
+    def _field(self, member: str) -> ModelField:
+        return self.query_one(f"#{_BY_MEMBER[member].id}-field", ModelField)
 
     def _set_values(self, values: Mapping[str, str]) -> None:
         for field in _FIELDS:
-            self._input(field).value = values.get(field.member, "")
-        self._touched.update(_BY_MEMBER)
+            model_field = self._field(field.member)
+            model_field.text = values.get(field.member, "")
+            model_field.touch()
         self._show_problems()
 
     def _show_problems(self) -> None:
+        """What no field shows: problems of keys that are no parameters, and the Complete button;
+        each field shows its own problems."""
         problems = self.problems
-        by_field: dict[str | None, list[FieldProblem]] = {}
-        for problem in problems:
-            by_field.setdefault(field_of(problem), []).append(problem)
-        for field in _FIELDS:
-            shown = [
-                problem
-                for problem in by_field.get(field.member, [])
-                if problem.rule != "required" or field.member in self._touched
-            ]
-            label = self.query_one(f"#{field.id}-error", Label)
-            _show(label, [_problem_line(problem) for problem in shown])
-            self._input(field).set_class(bool(shown), "-invalid")
-        general = [_problem_line(problem) for problem in by_field.get(None, [])]
+        general = [_problem_line(problem) for problem in problems if field_of(problem) is None]
         if general:
             general.append(Content("(these keys came from the loaded file: fix it and load again)"))
         self._show_general(general)
@@ -309,7 +292,7 @@ def _as_text(value: Any) -> str:
 
 
 def _problem_line(problem: FieldProblem) -> Content:
-    return Content.assemble(("✗ ", "bold"), problem.message)
+    return Content.assemble(("✗ ", "bold"), visible(problem.message))
 
 
 def _show(label: Label, lines: list[Content]) -> None:
