@@ -58,13 +58,7 @@ def complete_upload(
         raise
     response = {key: value for key, value in response.items() if key != "ResponseMetadata"}
     if record is not None and journal is not None:
-        record = journal.update(
-            record.row_id,
-            state=UploadState.COMPLETED,
-            final_response=response,
-            last_error_code=None,
-            last_error_message=None,
-        )
+        record = _completed(journal, record, response)
     return Completion(response, record)
 
 
@@ -92,14 +86,20 @@ def completed_elsewhere(
         "layerDigest": record.local_digest,
     }
     response = {key: value for key, value in response.items() if value is not None}
-    updated = journal.update(
+    return Completion(response, _completed(journal, record, response), recovered=True)
+
+
+def _completed(
+    journal: UploadJournal, record: UploadRecord, response: dict[str, Any]
+) -> UploadRecord:
+    """The row completed with ECR's answer; an earlier error no longer holds."""
+    return journal.update(
         record.row_id,
         state=UploadState.COMPLETED,
         final_response=response,
         last_error_code=None,
         last_error_message=None,
     )
-    return Completion(response, updated, recovered=True)
 
 
 def state_after_failure(record: UploadRecord, error: EcrCallError) -> UploadState:
