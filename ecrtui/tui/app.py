@@ -21,6 +21,7 @@ from textual.worker import Worker, WorkerState
 
 from ecrtui.ecr.caller import CallRecord
 from ecrtui.ecr.errors import EcrCallError
+from ecrtui.plain_text import visible
 from ecrtui.tui.commands import ConsoleCommands, PaletteEntry
 from ecrtui.tui.messages import Connected, ConnectFailed, WorkFailed
 from ecrtui.tui.panes.complete_pane import CompletePane, CompletionAnswered
@@ -329,7 +330,7 @@ repositories and uploads can be searched too. **ctrl+q** quits.
             )
         except ValueError as error:
             self.notify(
-                f"Cannot write this request as an aws command: {error}",
+                visible(f"Cannot write this request as an aws command: {error}"),
                 severity="error",
                 markup=False,
             )

@@ -16,6 +16,7 @@ from textual.message import Message
 
 from ecrtui.ecr.caller import CallRecord
 from ecrtui.ecr.errors import EcrCallError
+from ecrtui.plain_text import visible
 from ecrtui.tui.panes.pane import Pane
 from ecrtui.tui.screens.confirm_screen import ConfirmScreen
 from ecrtui.tui.screens.load_request_screen import LoadRequestScreen
@@ -120,7 +121,7 @@ class CompletePane(Pane):
         if call.error is None:
             self.notify(f"{OPERATION} succeeded")
         else:
-            self.notify(f"{OPERATION}: {call.outcome}", severity="error", markup=False)
+            self.notify(visible(f"{OPERATION}: {call.outcome}"), severity="error", markup=False)
 
     def on_completion_not_sent(self, message: CompletionNotSent) -> None:
         self.response.show_error(message.error, OPERATION)

@@ -14,6 +14,7 @@ from textual.message import Message
 from textual.timer import Timer
 
 from ecrtui.ecr.errors import EcrCallError
+from ecrtui.plain_text import visible
 from ecrtui.tui.panes.pane import Pane
 from ecrtui.tui.session import ConsoleSession
 from ecrtui.tui.widgets.upload_calls import UploadCalls
@@ -125,7 +126,7 @@ class UploadsPane(Pane):
         def work() -> None:
             self.post_message(ProbeFinished(self.session.probe(repository, upload_id, registry_id)))
 
-        self.notify(f"Probing upload {upload_id[:8]}…", markup=False, timeout=3)
+        self.notify(visible(f"Probing upload {upload_id[:8]}…"), markup=False, timeout=3)
         self.run_in_thread(
             work, group="probe", doing=f"Probing upload {upload_id}", exclusive=False
         )
@@ -164,18 +165,24 @@ class UploadsPane(Pane):
     def on_probe_finished(self, message: ProbeFinished) -> None:
         record = message.record
         self.notify(
-            f"ECR holds {record.bytes_confirmed} bytes of upload {record.upload_id[:8]} "
-            f"in {record.repository}",
+            visible(
+                f"ECR holds {record.bytes_confirmed} bytes of upload {record.upload_id[:8]} "
+                f"in {record.repository}"
+            ),
             markup=False,
         )
         self.load_uploads()
 
     def on_forgotten(self, message: Forgotten) -> None:
         if message.record is None:
-            self.notify(f"Upload {message.upload_id[:8]} is not in the journal", severity="warning")
+            self.notify(
+                visible(f"Upload {message.upload_id[:8]} is not in the journal"),
+                severity="warning",
+                markup=False,
+            )
         else:
             self.notify(
-                f"Forgot upload {message.upload_id[:8]} (journal only; ECR is not told)",
+                visible(f"Forgot upload {message.upload_id[:8]} (journal only; ECR is not told)"),
                 markup=False,
             )
         self.load_uploads()

@@ -22,6 +22,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Static, TextArea
 from textual.worker import Worker, WorkerState
 
+from ecrtui.plain_text import visible_lines
+
 MAX_FILE_BYTES = 1024 * 1024  # a request is a few hundred bytes; refuse to read a layer by mistake
 
 
@@ -141,7 +143,7 @@ Paste what `aws ecr … --cli-input-json` or `--cli-input-yaml` takes (the outpu
     def on_request_rejected(self, message: RequestRejected) -> None:
         self.query_one("#load-dialog").border_subtitle = ""
         error = self.query_one("#load-error", Static)
-        error.update(Text(message.reason))
+        error.update(Text(visible_lines(message.reason)))
         error.display = True
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

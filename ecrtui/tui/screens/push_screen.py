@@ -27,7 +27,7 @@ from textual.worker import Worker, WorkerState
 from ecrtui.ecr.errors import EcrCallError
 from ecrtui.ecr.limits import MAX_PART_SIZE, MIN_PART_SIZE, size_words
 from ecrtui.ecr.validation import FieldProblem
-from ecrtui.plain_text import visible
+from ecrtui.plain_text import visible, visible_lines
 from ecrtui.tui.session import ConsoleSession
 from ecrtui.tui.widgets.model_field import ModelField, note, problem
 from ecrtui.tui.widgets.path_suggester import PathSuggester
@@ -288,16 +288,16 @@ row resumes it later from the byte ECR holds.
         self._set_stage("failed")
         error = message.error
         if isinstance(error, EcrCallError):
-            words = Text(f"{error.code}: {error.message}")
+            words = Text(visible_lines(f"{error.code}: {error.message}"))
             if error.hint:
-                words.append(f"\n{error.hint}", style="bold")
+                words.append(visible_lines(f"\n{error.hint}"), style="bold")
             self._status(words)
         else:
             self._status(str(error))
 
     def _status(self, words: str | Text) -> None:
         self.query_one("#push-status", Static).update(
-            Text(words) if isinstance(words, str) else words
+            Text(visible_lines(words)) if isinstance(words, str) else words
         )
 
     def _set_stage(self, stage: str) -> None:
