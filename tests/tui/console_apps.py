@@ -417,3 +417,7 @@ class FailingSession(ConsoleSession):
     def check_layers(self, repository: str, digests: list[str]) -> Any:
         self._fail("check_layers")
         return super().check_layers(repository, digests)
+
+    def pusher(self, on_progress: Any = None, cancel: Any = None) -> Any:
+        self._fail("pusher")
+        return super().pusher(on_progress=on_progress, cancel=cancel)

@@ -26,6 +26,7 @@ from ecrtui.ecr.client import Target
 from ecrtui.ecr.errors import EcrCallError, ErrorKind
 from ecrtui.tui.app import EcrtuiApp
 from ecrtui.tui.screens.failure_screen import FailureScreen
+from ecrtui.tui.screens.push_screen import PushLayerScreen
 from ecrtui.tui.session import ConsoleOptions
 from ecrtui.tui.widgets.repository_browser import RepositoryBrowser
 from ecrtui.tui.widgets.response_panel import ResponsePanel
@@ -173,6 +174,24 @@ async def test_a_send_that_fails_on_this_side_never_leaves_sending(
         assert panel.shown_text.startswith("RuntimeError\nthe disk vanished")
         assert not isinstance(app.screen, FailureScreen)  # shown in place, once
         assert "RuntimeError" in history_codes(app)
+
+
+async def test_a_resume_that_cannot_open_the_journal(
+    endpoint_url: str, journal_path: Path, layer: Layer
+) -> None:
+    app = failing_app(
+        endpoint_url, journal_path, {"pusher": sqlite3.OperationalError("disk I/O error")}
+    )
+    async with running(app, (120, 36)) as pilot:
+        await select_upload(pilot, layer.upload_id)
+        await pilot.press("u")
+        panel = await failure_panel(pilot)
+        assert panel.error.code == "JournalError" and "disk I/O error" in panel.shown_text
+        assert panel.doing == f"Resuming upload {layer.upload_id}"
+        await pilot.press("escape")
+        push = app.screen
+        assert isinstance(push, PushLayerScreen) and push.stage == "failed"  # not "running"
+        assert "JournalError" in history_codes(app)
 
 
 async def test_the_repositories_cannot_be_listed(

@@ -28,6 +28,7 @@ from ecrtui.ecr.errors import EcrCallError
 from ecrtui.ecr.limits import MAX_PART_SIZE, MIN_PART_SIZE, size_words
 from ecrtui.ecr.validation import FieldProblem
 from ecrtui.plain_text import visible, visible_lines
+from ecrtui.tui.messages import WorkFailed
 from ecrtui.tui.session import ConsoleSession
 from ecrtui.tui.widgets.model_field import ModelField, note, problem
 from ecrtui.tui.widgets.path_suggester import PathSuggester
@@ -220,6 +221,10 @@ row resumes it later from the byte ECR holds.
 
     # -- the worker ----------------------------------------------------------------------------
 
+    @property
+    def _doing(self) -> str:
+        return f"Resuming upload {self._resume_id}" if self._resume_id else "Pushing a layer"
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="push", description="push")
     def _push(self, job: PushJob) -> None:
         latest = Progress(job.resume_upload_id, "hashing", 0, 0, 0.0)
@@ -252,10 +257,12 @@ row resumes it later from the byte ECR holds.
             case WorkerState.CANCELLED if not self.is_attached:
                 return  # the screen is closing
             case _:
-                error = event.worker.error
-                reason = f"{type(error).__name__}: {error}" if error else event.state.name.lower()
+                raised = event.worker.error or RuntimeError(event.state.name.lower())
+                error = EcrCallError.from_exception(raised)
                 self._set_stage("failed")
-                self._status(f"{event.worker.description} stopped: {reason}")
+                self._status(f"{event.worker.description} stopped: {error.code}: {error.message}")
+                # the whole error, with its next step, in the failure panel and the history
+                self.app.post_message(WorkFailed(self._doing, event.worker.group, error))
 
     # -- the outcome ---------------------------------------------------------------------------
 
