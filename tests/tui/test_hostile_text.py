@@ -185,6 +185,8 @@ async def test_a_loaded_request_with_a_hostile_key(tmp_path: Path, fake: FakeEcr
         await pilot.pause()
         error = str(form.query_one("#form-error").render())
         assert "\\x1b]0;pwned\\x07[/]" in error
+        drawn = visible(TITLE)[:12]
+        await wait_for(pilot, lambda: drawn in screen_text(app), what="the key drawn")
         assert_escaped_on_screen(app, TITLE)
         assert app.is_running
 
