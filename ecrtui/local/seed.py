@@ -44,6 +44,7 @@ class DemoUpload:
     part_sizes: tuple[int, ...]
     expected_error: str | None
     source: Path | None = None
+    sent_digest: str | None = None  # the sha256 of the bytes ECR holds
 
     @property
     def complete(self) -> bool:
@@ -231,6 +232,7 @@ def _stuck_uploads(client: Any, files_dir: Path | None) -> tuple[DemoUpload, ...
         expected_error: str | None,
         sent: bytes | None = None,
     ) -> None:
+        held = (sent if sent is not None else data)[: sum(part_sizes)]
         upload_id = _send(client, repository, sent if sent is not None else data, part_sizes)
         source = None
         if files_dir is not None:
@@ -249,6 +251,7 @@ def _stuck_uploads(client: Any, files_dir: Path | None) -> tuple[DemoUpload, ...
                 part_sizes=tuple(part_sizes),
                 expected_error=expected_error,
                 source=source,
+                sent_digest=sha256_digest(held),
             )
         )
 

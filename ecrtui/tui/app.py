@@ -22,11 +22,13 @@ from textual.worker import Worker, WorkerState
 from ecrtui.ecr.caller import CallRecord
 from ecrtui.ecr.errors import EcrCallError
 from ecrtui.plain_text import visible
+from ecrtui.tui import clipboard, consent
 from ecrtui.tui.commands import ConsoleCommands, PaletteEntry
 from ecrtui.tui.messages import Connected, ConnectFailed, WorkFailed
 from ecrtui.tui.panes.complete_pane import CompletePane, CompletionAnswered
 from ecrtui.tui.panes.repositories_pane import RepositoriesPane
 from ecrtui.tui.panes.uploads_pane import UploadsPane
+from ecrtui.tui.screens.confirm_screen import ConfirmScreen
 from ecrtui.tui.screens.failure_screen import FailureScreen
 from ecrtui.tui.screens.help_screen import HelpScreen, help_for, help_title
 from ecrtui.tui.screens.history_screen import HistoryScreen
@@ -77,6 +79,7 @@ repositories and uploads can be searched too. **ctrl+q** quits.
         Binding("2,f3", "show_tab('complete-tab')", "Complete form", id="tab-complete", show=False),
         Binding("3,f4", "show_tab('repos-tab')", "Repositories", id="tab-repos", show=False),
     ]
+    BINDINGS += consent.refusal_bindings(BINDINGS, MUTATING_ACTIONS)  # read-only: keys say why
 
     def __init__(self, options: ConsoleOptions, clock: Callable[[], float] = time.time) -> None:
         super().__init__()
@@ -149,6 +152,7 @@ repositories and uploads can be searched too. **ctrl+q** quits.
         self.identity = message.identity
         self.query_one(TargetBar).show(message.identity)
         self.completion.identity = message.identity
+        self.completion.verdicts = self.uploads.verdict_of
         self.completion.form.set_default_registry(message.identity.account)
         self.uploads.start()
         self.repositories.load_repositories()
@@ -179,7 +183,7 @@ repositories and uploads can be searched too. **ctrl+q** quits.
     # -- what changes the list of uploads ------------------------------------------------------
 
     def on_completion_answered(self, message: CompletionAnswered) -> None:
-        self.uploads.load_uploads()
+        self.uploads.reload()  # the layer is in the repository now: ask ECR again
 
     @on(CompleteLayerForm.CopyCommandRequested)
     def _copy_command_requested(self, message: CompleteLayerForm.CopyCommandRequested) -> None:
@@ -189,6 +193,13 @@ repositories and uploads can be searched too. **ctrl+q** quits.
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return not (self.options.read_only and action in MUTATING_ACTIONS)
+
+    def action_refuse(self, action: str) -> None:
+        """A key or palette entry of an action a read-only console does not do: say so."""
+        self.notify(consent.REFUSALS[action], severity="warning", markup=False)
+
+    def _ask(self, confirm: ConfirmScreen, then: Callable[[], None]) -> None:
+        consent.ask(self, confirm, then, demo=self.options.demo)
 
     def action_show_tab(self, tab: str) -> None:
         self.switch_tab(tab)
@@ -222,7 +233,11 @@ repositories and uploads can be searched too. **ctrl+q** quits.
     def action_resume(self) -> None:
         record = self._selected_upload()
         if record is not None:
-            screen = PushLayerScreen(self.session, resume_upload_id=record.upload_id)
+            ask = consent.push_asker(self, self.identity, demo=self.options.demo, record=record)
+            no_file = not record.source_path  # tracked by id: the resume asks for the file
+            screen = PushLayerScreen(
+                self.session, None, record.upload_id, ask_for_file=no_file, ask=ask
+            )
             self.push_screen(screen, self._pushed)
 
     def action_push(self) -> None:
@@ -231,7 +246,8 @@ repositories and uploads can be searched too. **ctrl+q** quits.
             repository = self.repositories.browser.selected
         elif (record := self.uploads.selected) is not None:
             repository = record.repository
-        self.push_screen(PushLayerScreen(self.session, repository=repository), self._pushed)
+        ask = consent.push_asker(self, self.identity, demo=self.options.demo)
+        self.push_screen(PushLayerScreen(self.session, repository, ask=ask), self._pushed)
 
     def _pushed(self, result: PushResult | None) -> None:
         self.uploads.load_uploads()
@@ -239,19 +255,22 @@ repositories and uploads can be searched too. **ctrl+q** quits.
     def action_probe(self) -> None:
         record = self._selected_upload()
         if record is not None:
-            self.uploads.probe(record.repository, record.upload_id, record.registry_id)
+            ids = (record.repository, record.upload_id, record.registry_id)
+            self._ask(consent.probe_consent(self.identity, *ids), partial(self.uploads.probe, *ids))
 
     def action_track(self) -> None:
-        def tracked(answer: tuple[str, str, str | None] | None) -> None:
-            if answer is not None:
-                self.uploads.probe(*answer)
+        def tracked(ids: tuple[str, str, str | None] | None) -> None:
+            if ids is not None:
+                confirm = consent.probe_consent(self.identity, *ids, tracking=True)
+                self._ask(confirm, partial(self.uploads.probe, *ids))
 
         self.push_screen(TrackUploadScreen(), tracked)
 
     def action_forget(self) -> None:
         record = self._selected_upload()
         if record is not None:
-            self.uploads.forget(record.upload_id)
+            confirm = consent.forget_consent(self.identity, record)
+            self._ask(confirm, partial(self.uploads.forget, record.upload_id))
 
     def action_refresh(self) -> None:
         if not self.session.connected or self.identity is None:
@@ -281,7 +300,9 @@ repositories and uploads can be searched too. **ctrl+q** quits.
         keys = [
             (binding.key_display or binding.key, binding.description)
             for binding in self.BINDINGS
-            if isinstance(binding, Binding) and self.check_action(binding.action, ())
+            if isinstance(binding, Binding)
+            and binding.description
+            and self.check_action(binding.action, ())
         ]
         self.push_screen(HelpScreen(help_title(markdown), markdown, keys))
 
@@ -316,18 +337,8 @@ repositories and uploads can be searched too. **ctrl+q** quits.
         self._copy_command(self.completion.form.request)
 
     def _copy_command(self, request: dict[str, Any]) -> None:
-        from ecrtui.ecr.aws_command import aws_cli_command
-
-        identity = self.identity
-        endpoint_chosen = self.options.demo or self.options.target.endpoint_url is not None
         try:
-            command = aws_cli_command(
-                "CompleteLayerUpload",
-                request,
-                region=identity.region if identity else None,
-                endpoint_url=identity.endpoint if identity and endpoint_chosen else None,
-                profile=identity.profile if identity else None,
-            )
+            command = clipboard.aws_command(request, self.identity, self.options)
         except ValueError as error:
             self.notify(
                 visible(f"Cannot write this request as an aws command: {error}"),
@@ -338,28 +349,23 @@ repositories and uploads can be searched too. **ctrl+q** quits.
         self.copy(command, "the aws CLI command")
 
     def copy(self, text: str, what: str) -> None:
-        """pyperclip where it works, the terminal's own clipboard (OSC 52) otherwise."""
-        try:
-            import pyperclip
-
-            pyperclip.copy(text)
-            how = "the system clipboard"
-        except Exception:
-            self.copy_to_clipboard(text)
-            how = "the terminal's clipboard (OSC 52)"
+        """Copy to the system clipboard, or the terminal's; the notification says which."""
+        how = clipboard.copy(text, self.copy_to_clipboard)
         self.notify(f"Copied {what} to {how}", markup=False)
 
     # -- the palette ---------------------------------------------------------------------------
 
     def palette_entries(self) -> list[PaletteEntry]:
-        """The actions allowed now, the loaded repositories and the listed uploads."""
-        entries = [
-            PaletteEntry(binding.description, binding.tooltip, partial(self.run_action, action))
-            for binding in self.BINDINGS
-            if isinstance(binding, Binding)
-            and binding.description
-            and self.check_action((action := binding.action).split("(")[0], ())
-        ]
+        """The actions (those read-only refuses say why when run), the loaded repositories and
+        the listed uploads."""
+        entries = []
+        for binding in self.BINDINGS:
+            if isinstance(binding, Binding) and binding.description:
+                action, words = binding.action, binding.tooltip
+                if not self.check_action(action.split("(")[0], ()):
+                    action, words = f"refuse('{action}')", consent.REFUSALS[action]
+                run = partial(self.run_action, action)
+                entries.append(PaletteEntry(binding.description, words, run))
         for repository in self.repositories.browser.repositories:
             name = str(repository["repositoryName"])
             entries.append(

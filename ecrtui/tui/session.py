@@ -21,10 +21,12 @@ from typing import TYPE_CHECKING, Any
 from ecrtui.ecr.caller import CallRecord, EcrCaller
 from ecrtui.ecr.client import Target
 from ecrtui.ecr.errors import EcrCallError, ErrorKind
+from ecrtui.ecr.limits import DEFAULT_PART_SIZE
 from ecrtui.uploads.journal import Origin, UploadJournal, UploadRecord, UploadState
 
 if TYPE_CHECKING:
     from ecrtui.uploads.engine import LayerPusher, Progress
+    from ecrtui.uploads.verdict import Evidence
 
 DEMO_REGION = "us-east-1"
 # Listings are kept in neither history: they change nothing and say nothing about an upload, and
@@ -144,17 +146,21 @@ class ConsoleSession:
         registry = self._backend.seed_demo(self._demo_dir / "layers")
         self._journal = UploadJournal(self._demo_dir / "journal.sqlite3")
         for upload in registry.uploads:
-            self._journal.record(
+            row = self._journal.record(
                 endpoint=self._backend.endpoint_url,
                 region=DEMO_REGION,
                 repository=upload.repository,
                 upload_id=upload.upload_id,
                 origin=Origin.DEMO,
                 state=UploadState.READY if upload.complete else _demo_state(upload),
-                part_size=10 * 1024 * 1024,
+                part_size=DEFAULT_PART_SIZE,
                 bytes_confirmed=upload.bytes_uploaded,
                 source=upload.source,
                 local_digest=upload.file_digest,
+            )
+            # what the seed's client knows of its own upload, as a push of ecrtui's would
+            self._journal.update(
+                row.row_id, part_sizes=list(upload.part_sizes), sent_digest=upload.sent_digest
             )
         return self._target
 
@@ -249,6 +255,39 @@ class ConsoleSession:
             for record in self.journal.uploads(include_finished=include_finished)
             if record.endpoint == endpoint
         ]
+
+    def layer_evidence(self, records: list[UploadRecord]) -> dict[str, Evidence]:
+        """Ask ECR whether each in-flight upload's layer is already in its repository.
+
+        One BatchCheckLayerAvailability per repository (up to 100 digests each); uploads whose
+        digest the journal does not know are not asked about."""
+        from ecrtui.uploads.verdict import Evidence
+
+        asked: dict[tuple[str, str | None], dict[str, list[str]]] = {}
+        for record in records:
+            if record.state.in_flight and record.local_digest:
+                group = asked.setdefault((record.repository, record.registry_id), {})
+                group.setdefault(record.local_digest, []).append(record.upload_id)
+        found: dict[str, Evidence] = {}
+        for (repository, registry_id), by_digest in asked.items():
+            digests = list(by_digest)
+            for start in range(0, len(digests), 100):
+                request: dict[str, Any] = {
+                    "repositoryName": repository,
+                    "layerDigests": digests[start : start + 100],
+                }
+                if registry_id:
+                    request["registryId"] = registry_id
+                answer = self.caller.call("BatchCheckLayerAvailability", request)
+                now = time.time()
+                for layer in answer.get("layers", []):
+                    available = layer.get("layerAvailability") == "AVAILABLE"
+                    for upload_id in by_digest.get(str(layer.get("layerDigest")), []):
+                        found[upload_id] = Evidence(layer_available=available, checked_at=now)
+                for failure in answer.get("failures", []):
+                    for upload_id in by_digest.get(str(failure.get("layerDigest")), []):
+                        found[upload_id] = Evidence(layer_available=False, checked_at=now)
+        return found
 
     def calls(self, upload_id: str) -> list[dict[str, Any]]:
         """The journal's history of calls for one upload, oldest first."""

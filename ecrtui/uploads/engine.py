@@ -13,39 +13,25 @@ a part but the answer was lost, the retry is refused with InvalidLayerPartExcept
 from __future__ import annotations
 
 import hashlib
-import random
 import threading
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ecrtui.ecr.caller import EcrCaller
-from ecrtui.ecr.errors import EcrCallError, ErrorKind
+from ecrtui.ecr.errors import EcrCallError
 from ecrtui.ecr.limits import DEFAULT_PART_SIZE, MiB
 from ecrtui.uploads.journal import Origin, UploadJournal, UploadRecord, UploadState
 from ecrtui.uploads.lifecycle import complete_upload, completed_elsewhere, state_after_failure
+from ecrtui.uploads.retries import RetryingCaller, RetryPolicy, is_retryable
 
 READ_CHUNK = MiB
 
 # An offset no upload can ever reach (ECR's largest layer is 52,000 MiB): ECR must refuse a part
 # there and, refusing it, say how many bytes it holds. Observed, not documented, ECR behaviour.
 PROBE_OFFSET = 2**50
-
-RETRYABLE_CODES = frozenset(
-    {
-        "ServerException",
-        "ThrottlingException",
-        "ThrottleException",
-        "TooManyRequestsException",
-        "LimitExceededException",
-        "RequestTimeout",
-        "RequestTimeoutException",
-        "ServiceUnavailable",
-        "InternalFailure",
-    }
-)
 
 
 class Cancelled(Exception):
@@ -76,25 +62,6 @@ class PushResult:
     response: dict[str, Any] | None  # CompleteLayerUpload's answer, when completed
     already_exists: bool = False
     layer_size: int | None = None
-
-
-@dataclass
-class RetryPolicy:
-    attempts: int = 8
-    base_delay: float = 0.2
-    max_delay: float = 5.0
-    sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
-
-    def delay(self, attempt: int) -> float:
-        return float(min(self.max_delay, self.base_delay * 2**attempt) * random.uniform(0.5, 1.0))
-
-
-def is_retryable(error: EcrCallError) -> bool:
-    if error.kind is ErrorKind.CONNECTION:
-        return True
-    if error.code in RETRYABLE_CODES:
-        return True
-    return error.http_status is not None and (error.http_status >= 500 or error.http_status == 429)
 
 
 def sha256_of(path: Path, length: int | None = None) -> Any:
@@ -179,7 +146,14 @@ class LayerPusher:
 
     # -- resume --------------------------------------------------------------------------------
 
-    def resume(self, upload_id: str, *, complete: bool = True) -> PushResult:
+    def resume(
+        self, upload_id: str, *, complete: bool = True, source: Path | None = None
+    ) -> PushResult:
+        """Send the rest of an upload from the byte ECR holds, and complete it unless told not to.
+
+        `source` is the layer's file for an upload the journal has no file of (one tracked by id).
+        It is checked before any part is sent: it must be at least as long as the bytes ECR holds
+        and, when the journal knows the layer's digest, hash to it. Then it is the upload's file."""
         record = self.journal.find(upload_id, endpoint=self.endpoint, region=self.region)
         if record is None:
             raise PushError(
@@ -187,16 +161,20 @@ class LayerPusher:
                 "track it with `ecrtui probe-upload` (its bytes can only be resumed from the file "
                 "they came from)"
             )
-        if not record.source_path or record.source_size is None:
+        if source is None and (not record.source_path or record.source_size is None):
             raise PushError(
-                f"the journal has no source file for upload {upload_id}; push the layer again"
+                f"the journal has no source file for upload {upload_id}; resume it with the "
+                "layer's file, or push the layer again"
             )
-        path = Path(record.source_path)
+        path = source or Path(record.source_path or "")
         try:
             stat = path.stat()
         except OSError as error:
             raise PushError(f"cannot read the source file {path}: {error.strerror}") from None
-        if (stat.st_size, stat.st_mtime_ns) != (record.source_size, record.source_mtime_ns):
+        if source is None and (stat.st_size, stat.st_mtime_ns) != (
+            record.source_size,
+            record.source_mtime_ns,
+        ):
             raise PushError(
                 f"{path} changed since the upload began (size or modification time differ); "
                 "push the layer again"
@@ -208,16 +186,28 @@ class LayerPusher:
             if done is None:
                 raise
             return PushResult(done.record, done.response["layerDigest"], done.response)
-        if held > record.source_size:
+        if held > stat.st_size:
             raise PushError(
                 f"ECR holds {held} bytes of upload {upload_id}, more than the file's "
-                f"{record.source_size}; this upload cannot be resumed from {path}"
+                f"{stat.st_size}; this upload cannot be resumed from {path}"
             )
         started = time.time()
-        self.on_progress(Progress(upload_id, "hashing", 0, record.source_size, started))
+        self.on_progress(Progress(upload_id, "hashing", 0, stat.st_size, started))
+        if source is not None:
+            record = self._attach(record, source)
         prefix = sha256_of(path, held)
         record = self.journal.update(record.row_id, bytes_confirmed=held)
         return self._send(record, held, prefix, complete, started)
+
+    def _attach(self, record: UploadRecord, source: Path) -> UploadRecord:
+        """The layer's file journaled for an upload that had none, once its digest is checked."""
+        digest = "sha256:" + sha256_of(source).hexdigest()
+        if record.local_digest and digest != record.local_digest:
+            raise PushError(
+                f"{source} hashes to {digest}, not to the layer's digest the journal holds "
+                f"({record.local_digest}): it is not this upload's layer"
+            )
+        return self.journal.attach_source(record.row_id, source, digest)
 
     # -- probe ---------------------------------------------------------------------------------
 
@@ -257,14 +247,8 @@ class LayerPusher:
         record: UploadRecord | None = None,
     ) -> int:
         try:
-            self.call(
-                "UploadLayerPart",
-                repositoryName=repository,
-                uploadId=upload_id,
-                partFirstByte=PROBE_OFFSET,
-                partLastByte=PROBE_OFFSET,
-                layerPartBlob=b"",
-                **_registry(registry_id),
+            self._retrying.call(
+                "UploadLayerPart", probe_request(repository, upload_id, registry_id)
             )
         except EcrCallError as error:
             last = error.fields.get("lastValidByteReceived")
@@ -298,6 +282,8 @@ class LayerPusher:
         part_size = int(record.part_size or DEFAULT_PART_SIZE)
         if offset < size:
             record = self.journal.update(record.row_id, state=UploadState.UPLOADING)
+        # the parts ECR accepted, for the verdict; unknown when an earlier client sent some
+        sizes = list(record.part_sizes) if sum(record.part_sizes) == offset else None
         with path.open("rb") as source:
             while offset < size:
                 self.on_progress(Progress(record.upload_id, "uploading", offset, size, started))
@@ -309,18 +295,25 @@ class LayerPusher:
                 held = self._send_part(record, offset, part)
                 source.seek(offset)
                 hasher.update(source.read(held - offset))
+                if sizes is not None:
+                    sizes.append(held - offset)
                 offset = held
-                record = self.journal.update(record.row_id, bytes_confirmed=offset)
+                record = self.journal.update(
+                    record.row_id,
+                    bytes_confirmed=offset,
+                    **({"part_sizes": sizes} if sizes is not None else {}),
+                )
         digest = "sha256:" + hasher.hexdigest()
         if digest != record.local_digest:
             self.journal.update(
                 record.row_id,
                 state=UploadState.FAILED,
+                sent_digest=digest,
                 last_error_code="SourceChanged",
                 last_error_message=f"the bytes sent hash to {digest}",
             )
             raise PushError(f"{path} changed while it was being pushed; push the layer again")
-        record = self.journal.update(record.row_id, state=UploadState.READY)
+        record = self.journal.update(record.row_id, state=UploadState.READY, sent_digest=digest)
         response = None
         if complete:
             self.on_progress(Progress(record.upload_id, "completing", size, size, started))
@@ -370,29 +363,18 @@ class LayerPusher:
         return self._retrying.call(operation, params)
 
 
-@dataclass
-class RetryingCaller:
-    """An EcrCaller's calls, retried on faults with backoff, until one is not worth retrying or
-    the push is cancelled."""
-
-    caller: EcrCaller
-    retry: RetryPolicy
-    cancel: threading.Event
-
-    @property
-    def endpoint(self) -> str:
-        return self.caller.endpoint
-
-    def call(self, operation: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        for attempt in range(self.retry.attempts):
-            try:
-                return self.caller.call(operation, params)
-            except EcrCallError as error:
-                last_attempt = attempt == self.retry.attempts - 1
-                if not is_retryable(error) or last_attempt or self.cancel.is_set():
-                    raise
-                self.retry.sleep(self.retry.delay(attempt))
-        raise AssertionError("unreachable")
+def probe_request(
+    repository: str, upload_id: str, registry_id: str | None = None
+) -> dict[str, Any]:
+    """The probe: an empty part at PROBE_OFFSET, which ECR refuses, and so changes nothing."""
+    return {
+        "repositoryName": repository,
+        "uploadId": upload_id,
+        "partFirstByte": PROBE_OFFSET,
+        "partLastByte": PROBE_OFFSET,
+        "layerPartBlob": b"",
+        **_registry(registry_id),
+    }
 
 
 def _registry(registry_id: str | None) -> dict[str, str]:

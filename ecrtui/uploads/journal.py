@@ -81,6 +81,8 @@ class UploadRecord:
     last_error_code: str | None
     last_error_message: str | None
     final_response: dict[str, Any] | None
+    part_sizes: tuple[int, ...] = ()  # the parts ECR accepted, in order (when known)
+    sent_digest: str | None = None  # the sha256 of the bytes ECR holds (when known)
 
     @property
     def percent(self) -> float | None:
@@ -126,6 +128,11 @@ MIGRATIONS: tuple[str, ...] = (
         at REAL NOT NULL
     );
     CREATE INDEX calls_by_upload ON calls (upload_id, at);
+    """,
+    # What a verdict needs: the sizes of the parts ECR accepted, and the sha256 of those bytes.
+    """
+    ALTER TABLE uploads ADD COLUMN part_sizes TEXT;
+    ALTER TABLE uploads ADD COLUMN sent_digest TEXT;
     """,
 )
 
@@ -252,6 +259,8 @@ class UploadJournal:
             "last_error_code",
             "last_error_message",
             "final_response",
+            "part_sizes",
+            "sent_digest",
         }
         unknown = set(changes) - allowed
         if unknown:
@@ -288,9 +297,12 @@ class UploadJournal:
         return _to_record(row) if row else None
 
     def uploads(self, *, include_finished: bool = False) -> list[UploadRecord]:
-        """Uploads newest first; only those in flight unless include_finished."""
+        """Uploads, the newest started first; only those in flight unless include_finished."""
         with self._lock:
-            rows = self._db.execute("SELECT * FROM uploads ORDER BY updated_at DESC").fetchall()
+            # newest first by creation: a row does not move when it changes
+            rows = self._db.execute(
+                "SELECT * FROM uploads ORDER BY created_at DESC, row_id DESC"
+            ).fetchall()
         records = [_to_record(row) for row in rows]
         return [r for r in records if include_finished or r.state.in_flight]
 
@@ -326,11 +338,25 @@ class UploadJournal:
         with self._lock:
             return str(self._db.execute("PRAGMA integrity_check").fetchone()[0])
 
+    def attach_source(self, row_id: int, path: Path, digest: str) -> UploadRecord:
+        """Journal the layer's file of an upload that had none (one tracked by id): its path,
+        size and modification time, as a push records them, and the digest it hashes to."""
+        stat = path.stat()
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE uploads SET source_path = ?, source_size = ?, source_mtime_ns = ?, "
+                "local_digest = ?, updated_at = ? WHERE row_id = ?",
+                (str(path.resolve()), stat.st_size, stat.st_mtime_ns, digest, time.time(), row_id),
+            )
+        record = self.get(row_id)
+        assert record is not None
+        return record
+
 
 def _column_value(value: Any) -> Any:
     if isinstance(value, Enum):
         return value.value
-    if isinstance(value, dict):
+    if isinstance(value, (dict, list, tuple)):
         return json.dumps(value, default=str, sort_keys=True)
     return value
 
@@ -341,4 +367,6 @@ def _to_record(row: sqlite3.Row) -> UploadRecord:
     data["state"] = UploadState(data["state"])
     if data["final_response"]:
         data["final_response"] = json.loads(data["final_response"])
+    sizes = data.get("part_sizes")
+    data["part_sizes"] = tuple(json.loads(sizes)) if sizes else ()
     return UploadRecord(**data)

@@ -68,13 +68,16 @@ class Row:
     source: Path | None = None
     local_digest: str | None = None
     part_size: int | None = None
+    part_sizes: tuple[int, ...] = ()  # the parts ECR accepted, as a push records them
+    sent_digest: str | None = None  # the sha256 of the bytes ECR holds
 
 
 def write_journal(path: Path, endpoint_url: str, rows: Iterable[Row]) -> list[UploadRecord]:
     """Journal these uploads at this endpoint, as the console would have."""
+    written = []
     with UploadJournal(path) as journal:
-        return [
-            journal.record(
+        for row in rows:
+            record = journal.record(
                 endpoint=endpoint_url,
                 region=REGION,
                 repository=row.repository,
@@ -86,8 +89,12 @@ def write_journal(path: Path, endpoint_url: str, rows: Iterable[Row]) -> list[Up
                 source=row.source,
                 local_digest=row.local_digest,
             )
-            for row in rows
-        ]
+            if row.part_sizes or row.sent_digest:
+                record = journal.update(
+                    record.row_id, part_sizes=list(row.part_sizes), sent_digest=row.sent_digest
+                )
+            written.append(record)
+    return written
 
 
 def demo_rows(registry: Any) -> list[Row]:
@@ -110,6 +117,8 @@ def demo_rows(registry: Any) -> list[Row]:
                 stuck.source,
                 stuck.file_digest,
                 10 * MiB,
+                stuck.part_sizes,
+                stuck.sent_digest,
             )
         )
     return rows
@@ -149,6 +158,7 @@ class Layer:
     def row(self) -> Row:
         """The journal row a push of ours would have left."""
         state = UploadState.READY if self.sent == self.size else UploadState.INTERRUPTED
+        held = self.path.read_bytes()[: self.sent]
         return Row(
             self.repository,
             self.upload_id,
@@ -158,6 +168,8 @@ class Layer:
             self.path,
             self.digest,
             10 * MiB,
+            (self.sent,) if self.sent else (),
+            sha256_digest(held),
         )
 
 
@@ -301,6 +313,7 @@ NO_PARTS_ID = "5d41402a-bc4b-4a76-b971-9d911017c592"
 STUCK_ID = "9b2e1c3a-77d4-4f0e-a5b6-c7d8e9f0a1b2"
 READY_DIGEST = "sha256:" + "9a77f858" * 8
 SMALL_DIGEST = "sha256:" + "3c1f0e2d" * 8
+HELD_DIGEST = "sha256:" + "5e0b7a19" * 8  # of the bytes an interrupted push sent
 
 
 @dataclass(frozen=True)
@@ -313,7 +326,17 @@ class PictureRow:
 
 PICTURE_ROWS = (
     PictureRow(
-        Row("team/api", READY_ID, UploadState.READY, 12 * MiB, Origin.DEMO, None, READY_DIGEST),
+        Row(
+            "team/api",
+            READY_ID,
+            UploadState.READY,
+            12 * MiB,
+            Origin.DEMO,
+            None,
+            READY_DIGEST,
+            part_sizes=(10 * MiB, 2 * MiB),
+            sent_digest=READY_DIGEST,
+        ),
         12 * MiB,
         180,
     ),
@@ -326,6 +349,8 @@ PICTURE_ROWS = (
             Origin.DEMO,
             None,
             SMALL_DIGEST,
+            part_sizes=(6 * MiB, MiB, 2 * MiB),
+            sent_digest=SMALL_DIGEST,
         ),
         9 * MiB,
         600,
@@ -335,7 +360,15 @@ PICTURE_ROWS = (
         ),
     ),
     PictureRow(
-        Row("data/etl-jobs", INTERRUPTED_ID, UploadState.INTERRUPTED, 10 * MiB, Origin.PUSHED),
+        Row(
+            "data/etl-jobs",
+            INTERRUPTED_ID,
+            UploadState.INTERRUPTED,
+            10 * MiB,
+            Origin.PUSHED,
+            part_sizes=(10 * MiB,),
+            sent_digest=HELD_DIGEST,
+        ),
         14 * MiB,
         1500,
     ),
@@ -345,7 +378,15 @@ PICTURE_ROWS = (
         2400,
     ),
     PictureRow(
-        Row("platform/ingress-nginx", STUCK_ID, UploadState.INTERRUPTED, 25 * MiB, Origin.PUSHED),
+        Row(
+            "platform/ingress-nginx",
+            STUCK_ID,
+            UploadState.INTERRUPTED,
+            25 * MiB,
+            Origin.PUSHED,
+            part_sizes=(10 * MiB, 10 * MiB, 5 * MiB),
+            sent_digest=HELD_DIGEST,
+        ),
         60 * MiB,
         2 * 86400 + 3600,
     ),

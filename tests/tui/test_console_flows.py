@@ -119,8 +119,9 @@ def hold_connect(app: EcrtuiApp) -> threading.Event:
 
 
 async def confirm_and_send(pilot: Pilot[Any]) -> tuple[str, dict[str, Any]]:
-    """Enter on the focused Complete button, then y on the confirmation; what the confirmation
-    showed: the target lines and the request."""
+    """Enter on the focused Complete button, then y on the confirmation (o, the override, when
+    the upload's verdict predicts ECR's refusal: these flows want ECR's answer); what the
+    confirmation showed: the target lines and the request."""
     app = pilot.app
     complete = app.query_one("#complete", Button)
     await wait_for(pilot, lambda: app.focused is complete, timeout=5, what="Complete focused")
@@ -130,7 +131,7 @@ async def confirm_and_send(pilot: Pilot[Any]) -> tuple[str, dict[str, Any]]:
     assert isinstance(confirm, ConfirmScreen)
     target = str(confirm.query_one("#confirm-target").render())
     request = json.loads(confirm.query_one("#confirm-request", TextArea).text)
-    await pilot.press("y")
+    await pilot.press("o" if confirm.needs_override else "y")
     panel = app.query_one(ResponsePanel)
     await wait_for(
         pilot,
@@ -138,6 +139,13 @@ async def confirm_and_send(pilot: Pilot[Any]) -> tuple[str, dict[str, Any]]:
         what="the response",
     )
     return target, request
+
+
+async def send_when_asked(pilot: Pilot[Any]) -> None:
+    """The console asks before it sends (LIVE mode): y on the confirmation."""
+    app = pilot.app
+    await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), timeout=5, what="confirm")
+    await pilot.press("y")
 
 
 @pytest.fixture
@@ -189,9 +197,9 @@ async def test_startup_draws_first_then_shows_the_live_target_uploads_and_reposi
         assert set(table.records) == {row.upload_id for row in rows}
         assert table.border_title == "Uploads (6)"
         ready = demo_registry.upload("ready")
-        assert cell(app, ready.upload_id, "state") == "ready to complete"
+        assert cell(app, ready.upload_id, "state") == "complete-able"
         assert cell(app, ready.upload_id, "percent") == "100%"
-        assert cell(app, demo_registry.upload("interrupted").upload_id, "state") == "interrupted"
+        assert cell(app, demo_registry.upload("interrupted").upload_id, "state") == "needs resume"
         assert held(app, demo_registry.upload("no-parts").upload_id) == "0 Bytes"
         loaded = received(seen, UploadsLoaded)
         assert {r.upload_id for r in loaded[0].uploads} == set(table.records)
@@ -279,9 +287,15 @@ async def test_complete_a_ready_upload_with_confirmation(
         history = app.screen
         assert isinstance(history, HistoryScreen)
         options = history.query_one("#history-list", OptionList)
-        assert options.option_count == 1
-        line = str(options.get_option_at_index(0).prompt)
-        assert "CompleteLayerUpload  ok" in line
+        lines = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        # the completion, and ECR's layer checks before and after it (reads)
+        [sent] = [
+            i for i, line in enumerate(lines) if line.split()[1:3] == ["CompleteLayerUpload", "ok"]
+        ]
+        assert all(
+            "BatchCheckLayerAvailability" in line for i, line in enumerate(lines) if i != sent
+        )
+        options.highlighted = sent
         await pilot.press("enter")  # shows it again
         assert app.query_one(TabbedContent).active == "complete-tab"
         assert json.loads(panel.shown_text)["layerDigest"] == ready_layer.digest
@@ -441,6 +455,7 @@ async def test_push_with_progress_cancel_then_resume(
         start = push.query_one("#push-start", Button)
         await wait_for(pilot, lambda: not start.disabled, timeout=5, what="Start enabled")
         await pilot.press("ctrl+s")
+        await send_when_asked(pilot)
         bar = push.query_one("#push-progress", ProgressBar)
         await wait_for(pilot, lambda: (bar.progress or 0) > 0, what="the first part")
         await pilot.press("escape")
@@ -456,12 +471,13 @@ async def test_push_with_progress_cancel_then_resume(
 
         table = app.query_one(UploadsTable)
         await wait_for(pilot, lambda: upload_id in table.records, what="the interrupted row")
-        assert cell(app, upload_id, "state") == "interrupted"
+        assert cell(app, upload_id, "state") == "needs resume"
         assert held(app, upload_id) == "5.0 MiB"
         assert cell(app, upload_id, "percent") == "17%"
 
         await select_upload(pilot, upload_id)
         await pilot.press("u")
+        await send_when_asked(pilot)
         resume = app.screen
         assert isinstance(resume, PushLayerScreen) and resume is not push
         assert not resume.query(Input)  # resume mode: no form, it starts at once
@@ -500,10 +516,10 @@ async def test_probe_a_row_and_track_an_upload_by_id(
         assert held(app, mine.upload_id) == "0 Bytes"
         await select_upload(pilot, mine.upload_id)
         await pilot.press("p")
+        await send_when_asked(pilot)
         await wait_for(pilot, lambda: bool(received(seen, ProbeFinished)), what="the probe")
-        assert (
-            f"ECR holds {6 * MiB} bytes of upload {mine.upload_id[:8]} in {repository}"
-            in notifications(app)
+        assert f"ECR holds 6.0 MiB of upload {mine.upload_id[:8]} in {repository}" in notifications(
+            app
         )
         await wait_for(pilot, lambda: held(app, mine.upload_id) == "6.0 MiB", what="the new figure")
 
@@ -517,6 +533,7 @@ async def test_probe_a_row_and_track_an_upload_by_id(
         submit = track.query_one("#track-submit", Button)
         await wait_for(pilot, lambda: not submit.disabled, timeout=5, what="Track enabled")
         await pilot.press("enter")
+        await send_when_asked(pilot)
         await wait_for(pilot, lambda: theirs.upload_id in table.records, what="the tracked row")
         record = table.records[theirs.upload_id]
         assert record.origin is Origin.TRACKED
@@ -545,10 +562,11 @@ async def test_a_probe_that_finds_bytes_turns_an_initiated_row_interrupted(
     async with running(app, (120, 36)) as pilot:
         await select_upload(pilot, mine.upload_id)
         await pilot.press("p")
+        await send_when_asked(pilot)
         await wait_for(pilot, lambda: held(app, mine.upload_id) == "6.0 MiB", what="the probe")
         record = app.session.journal.find(mine.upload_id, endpoint=endpoint_url)
         assert record is not None and record.bytes_confirmed == 6 * MiB
-        assert cell(app, mine.upload_id, "state") == "interrupted"
+        assert cell(app, mine.upload_id, "state") == "needs resume"
         assert record.state is UploadState.INTERRUPTED
 
 
@@ -592,7 +610,8 @@ async def test_read_only_hides_and_refuses_every_change(
         await pilot.pause()
         assert "read-only" in field_error(app, "form")
         assert len(app.screen_stack) == 1
-        assert app.session.history == []
+        reads = {"BatchCheckLayerAvailability"}  # ECR's layer check, behind the verdicts
+        assert [call for call in app.session.history if call.operation not in reads] == []
 
         app.query_one(UploadsTable).focus()
         await pilot.press("f1")

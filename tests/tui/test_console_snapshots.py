@@ -49,14 +49,18 @@ from .console_apps import (
     write_picture_journal,
 )
 
-SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((200, 60), id="200x60")]
+SIZES = [
+    pytest.param((80, 24), id="80x24"),
+    pytest.param((120, 36), id="120x36"),
+    pytest.param((200, 60), id="200x60"),
+]
 REQUEST_ID = "1f2e3d4c-5b6a-4798-8a9b-0c1d2e3f4a5b"
 
 Drive = Callable[[Pilot[Any]], Awaitable[None]]
 
 
 @pytest.fixture
-def app(endpoint_url: str, tmp_path: Path) -> EcrtuiApp:
+def app(endpoint_url: str, tmp_path: Path, demo_registry: Any) -> EcrtuiApp:
     journal = tmp_path / "journal.sqlite3"
     write_picture_journal(journal, endpoint_url)
     return console_app(endpoint_url, journal, clock=lambda: FIXED_NOW)

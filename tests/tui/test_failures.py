@@ -25,6 +25,7 @@ from textual.widgets import DataTable, Static
 from ecrtui.ecr.client import Target
 from ecrtui.ecr.errors import EcrCallError, ErrorKind
 from ecrtui.tui.app import EcrtuiApp
+from ecrtui.tui.screens.confirm_screen import ConfirmScreen
 from ecrtui.tui.screens.failure_screen import FailureScreen
 from ecrtui.tui.screens.push_screen import PushLayerScreen
 from ecrtui.tui.session import ConsoleOptions
@@ -70,6 +71,13 @@ def layer(
     stuck = start_upload(ecr_client, repository, tmp_path, 6 * MiB, sent=5 * MiB, seed=8)
     write_journal(journal_path, endpoint_url, [stuck.row()])
     return stuck
+
+
+async def send_when_asked(pilot: Pilot[Any]) -> None:
+    """The console asks before it sends (LIVE mode): y on the confirmation."""
+    app = pilot.app
+    await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), timeout=5, what="confirm")
+    await pilot.press("y")
 
 
 async def failure_panel(pilot: Pilot[Any]) -> FailureScreen:
@@ -133,6 +141,7 @@ async def test_a_probe_cannot_reach_the_endpoint(
     async with running(app, (120, 36)) as pilot:
         await select_upload(pilot, layer.upload_id)
         await pilot.press("p")
+        await send_when_asked(pilot)
         panel = await failure_panel(pilot)
         assert panel.error.code == "EndpointConnection"
         assert "Next step: could not reach the endpoint" in panel.shown_text
@@ -149,6 +158,7 @@ async def test_forgetting_fails_when_the_journal_is_damaged(
     async with running(app, (120, 36)) as pilot:
         await select_upload(pilot, layer.upload_id)
         await pilot.press("f")
+        await send_when_asked(pilot)
         panel = await failure_panel(pilot)
         assert panel.error.code == "JournalError"
         assert "file is not a database" in panel.shown_text
@@ -185,6 +195,7 @@ async def test_a_resume_that_cannot_open_the_journal(
     async with running(app, (120, 36)) as pilot:
         await select_upload(pilot, layer.upload_id)
         await pilot.press("u")
+        await send_when_asked(pilot)
         panel = await failure_panel(pilot)
         assert panel.error.code == "JournalError" and "disk I/O error" in panel.shown_text
         assert panel.doing == f"Resuming upload {layer.upload_id}"

@@ -28,6 +28,7 @@ from textual.widgets import DataTable
 from ecrtui.ecr.client import Target
 from ecrtui.plain_text import visible
 from ecrtui.tui.app import EcrtuiApp
+from ecrtui.tui.screens.confirm_screen import ConfirmScreen
 from ecrtui.tui.screens.failure_screen import FailureScreen
 from ecrtui.tui.session import ConsoleOptions
 from ecrtui.tui.widgets.complete_form import CompleteLayerForm
@@ -131,7 +132,8 @@ async def test_hostile_names_tags_and_errors_are_shown_as_text(
         await pilot.pause()
         details = screen_text(app)
         assert visible(REPOSITORY) in details and "/srv/\\x1b]0;pwned\\x07" in details
-        assert "bad \\x1b]52;c;aGVsbG8=\\x07" in details
+        assert "InvalidLayerException\\x1b[31mred\\x1b[0m: bad" in details
+        assert "\\x1b]52;c;aGVsbG8=\\x07" in details  # the message folds before it
 
         await pilot.press("3")
         repositories = app.query_one("#repositories", DataTable)
@@ -158,6 +160,9 @@ async def test_hostile_names_tags_and_errors_are_shown_as_text(
 
         app.show_upload(VALID_UPLOAD_ID)
         await pilot.press("p")  # the fake answers with a hostile error message
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
+        assert_escaped_on_screen(app, REPOSITORY)  # the probe's request, as data
+        await pilot.press("y")
         await wait_for(pilot, lambda: isinstance(app.screen, FailureScreen), what="the panel")
         panel = app.screen
         assert isinstance(panel, FailureScreen)

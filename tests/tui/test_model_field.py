@@ -15,7 +15,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Label
 
 from ecrtui.ecr.validation import FieldProblem, field_rules
-from ecrtui.tui.screens.push_screen import part_size_problems
+from ecrtui.tui.push_words import part_size_problems
 from ecrtui.tui.widgets.complete_form import split_digests
 from ecrtui.tui.widgets.model_field import ModelFailure, ModelField, problem
 from ecrtui.uploads.sizes import parse_size

@@ -346,7 +346,7 @@ TARGET = [
 
 
 @pytest.mark.parametrize(
-    ("key", "expected"), [("y", True), ("enter", True), ("n", False), ("escape", False)]
+    ("key", "expected"), [("y", True), ("enter", False), ("n", False), ("escape", False)]
 )
 async def test_confirm_keys(key: str, expected: bool) -> None:
     app = ScreenHost(lambda: ConfirmScreen("CompleteLayerUpload", REQUEST, TARGET))
@@ -446,7 +446,9 @@ async def test_history_lists_newest_first_and_returns_the_choice() -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         options = app.screen.query_one("#history-list", OptionList)
         lines = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
-        assert lines[0] == "01:01:02  CompleteLayerUpload  LayerPartTooSmallException    131 ms"
+        assert lines[0] == (
+            "01:01:02  CompleteLayerUpload  LayerPartTooSmallException    131 ms  team/api"
+        )
         assert lines[1].startswith("00:00:20  UploadLayerPart      ok")
         assert lines[2].startswith("00:00:10  InitiateLayerUpload  ok")
         await pilot.press("down", "enter")

@@ -16,8 +16,9 @@ from botocore.exceptions import ClientError
 
 from ecrtui.ecr.caller import EcrCaller
 from ecrtui.ecr.client import Target, make_client
-from ecrtui.uploads.engine import Cancelled, LayerPusher, Progress, RetryPolicy
+from ecrtui.uploads.engine import Cancelled, LayerPusher, Progress
 from ecrtui.uploads.journal import UploadJournal, UploadState
+from ecrtui.uploads.retries import RetryPolicy
 from tests.conftest import DUMMY_ENV, CliResult
 from tests.local.helpers import data
 

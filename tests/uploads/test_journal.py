@@ -85,18 +85,35 @@ def test_a_new_migration_runs_once_on_an_existing_journal(
     path = tmp_path / "journal.sqlite3"
     with UploadJournal(path) as journal:
         _record(journal)
-        assert journal.schema_version == 1 == len(MIGRATIONS)
+        assert journal.schema_version == len(MIGRATIONS)
     extra = "CREATE TABLE IF NOT EXISTS runs (n INTEGER); INSERT INTO runs VALUES (1)"
     monkeypatch.setattr(journal_module, "MIGRATIONS", (*MIGRATIONS, extra))
     for _ in range(3):
         with UploadJournal(path) as journal:
-            assert journal.schema_version == 2
+            assert journal.schema_version == len(MIGRATIONS) + 1
             assert [record.upload_id for record in journal.uploads()] == ["u-1"]
     db = sqlite3.connect(path)
     try:
         assert db.execute("SELECT count(*) FROM runs").fetchone()[0] == 1
     finally:
         db.close()
+
+
+def test_a_first_version_journal_gains_the_verdict_columns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "journal.sqlite3"
+    monkeypatch.setattr(journal_module, "MIGRATIONS", MIGRATIONS[:1])
+    with UploadJournal(path) as journal:
+        _record(journal)
+        assert journal.schema_version == 1
+    monkeypatch.setattr(journal_module, "MIGRATIONS", MIGRATIONS)
+    with UploadJournal(path) as journal:
+        assert journal.schema_version == len(MIGRATIONS) >= 2
+        [record] = journal.uploads()
+        assert (record.upload_id, record.part_sizes, record.sent_digest) == ("u-1", (), None)
+        updated = journal.update(record.row_id, part_sizes=[5, 6], sent_digest="sha256:x")
+        assert (updated.part_sizes, updated.sent_digest) == ((5, 6), "sha256:x")
 
 
 def test_recording_an_upload_again_updates_its_one_row(journal: UploadJournal) -> None:

@@ -1,12 +1,16 @@
 """The Complete tab: the CompleteLayerUpload form and the response panel beside (or under) it.
 
-Outside demo mode a request is shown with its target before it is sent. The send runs in a
-thread worker; its answer, ECR's error, or a failure on this side always replaces "Sending…".
+Outside demo mode a request is shown with its target before it is sent, with Cancel as the
+default. When the upload's verdict predicts ECR's refusal, sending takes an explicit override, in
+demo mode too. The send runs in a thread worker; its answer, ECR's error, or a failure on this
+side always replaces "Sending…".
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from textual import on
@@ -17,13 +21,14 @@ from textual.message import Message
 from ecrtui.ecr.caller import CallRecord
 from ecrtui.ecr.errors import EcrCallError
 from ecrtui.plain_text import visible
+from ecrtui.tui import consent
 from ecrtui.tui.panes.pane import Pane
-from ecrtui.tui.screens.confirm_screen import ConfirmScreen
 from ecrtui.tui.screens.load_request_screen import LoadRequestScreen
 from ecrtui.tui.screens.text_screen import TextScreen
 from ecrtui.tui.session import Identity
 from ecrtui.tui.widgets.complete_form import CompleteLayerForm
 from ecrtui.tui.widgets.response_panel import ResponsePanel
+from ecrtui.uploads.verdict import Verdict
 
 OPERATION = "CompleteLayerUpload"
 
@@ -50,6 +55,8 @@ class CompletePane(Pane):
     """
 
     identity: Identity | None = None  # set once connected, for the confirmation
+    # What completing an upload would do, by upload id (the Uploads tab's verdicts), once connected.
+    verdicts: Callable[[str], Verdict | None] | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="work"):
@@ -75,26 +82,12 @@ class CompletePane(Pane):
         message.stop()
         request = dict(message.request)
         if self.session.options.read_only:
-            self.notify("Read-only: nothing is sent", severity="warning")
+            self.notify(consent.REFUSALS["complete"], severity="warning", markup=False)
             return
-        if self.session.options.demo:
-            self.send(request)
-            return
-
-        def confirmed(send: bool | None) -> None:
-            if send:
-                self.send(request)
-
-        self.app.push_screen(ConfirmScreen(OPERATION, request, self._target_lines()), confirmed)
-
-    def _target_lines(self) -> list[str]:
-        identity = self.identity
-        if identity is None:
-            return ["endpoint ?"]
-        lines = [f"endpoint {identity.endpoint}", f"region {identity.region}"]
-        if identity.account:
-            lines.append(f"account {identity.account}")
-        return lines
+        upload_id = str(request.get("uploadId") or "")
+        verdict = self.verdicts(upload_id) if self.verdicts is not None else None
+        confirm = consent.complete_consent(self.identity, request, verdict)
+        consent.ask(self.app, confirm, partial(self.send, request), demo=self.session.options.demo)
 
     def send(self, request: dict[str, Any]) -> None:
         self.response.show_loading(OPERATION)
@@ -103,9 +96,9 @@ class CompletePane(Pane):
             try:
                 call = self.session.complete(request)
             except EcrCallError as error:
-                self.post_message(CompletionNotSent(error))
+                self.report(CompletionNotSent(error))
                 return
-            self.post_message(CompletionAnswered(call))
+            self.report(CompletionAnswered(call))
 
         self.run_in_thread(work, group="send", doing=f"Sending {OPERATION}")
 

@@ -12,7 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 from textual.containers import Vertical
-from textual.worker import Worker, WorkerState
+from textual.message import Message
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from ecrtui.ecr.errors import EcrCallError
 from ecrtui.tui.messages import WorkFailed
@@ -38,6 +39,12 @@ class Pane(Vertical):
             group=group,
             description=doing,
         )
+
+    def report(self, message: Message) -> None:
+        """Post a worker's result, unless a newer worker of its group replaced it meanwhile (a
+        thread cannot be stopped mid-call, so a replaced worker still finishes its call)."""
+        if not get_current_worker().is_cancelled:
+            self.post_message(message)
 
     def restore(self, group: str, error: EcrCallError) -> bool:
         """Put back what waited on a failed worker of `group`; True if the pane showed the error

@@ -17,6 +17,8 @@ from ecrtui.tui.panes.pane import Pane
 from ecrtui.tui.session import ConsoleSession
 from ecrtui.tui.widgets.repository_browser import RepositoryBrowser
 
+TIMES_REFRESH_SECONDS = 30.0  # "created 4 seconds ago" must not stay on screen for minutes
+
 
 @dataclass
 class RepositoriesLoaded(Message):
@@ -54,6 +56,9 @@ class RepositoriesPane(Pane):
     def compose(self) -> ComposeResult:
         yield RepositoryBrowser(clock=self.clock, id="browser")
 
+    def on_mount(self) -> None:
+        self.set_interval(TIMES_REFRESH_SECONDS, self.browser.refresh_times, name="times")
+
     @property
     def browser(self) -> RepositoryBrowser:
         return self.query_one(RepositoryBrowser)
@@ -66,7 +71,7 @@ class RepositoriesPane(Pane):
             first = True
             while True:
                 page, token = self.session.repositories(token)
-                self.post_message(RepositoriesLoaded(page, token, first))
+                self.report(RepositoriesLoaded(page, token, first))
                 first = False
                 if not token:
                     return
@@ -81,7 +86,7 @@ class RepositoriesPane(Pane):
         self._images_of = repository
 
         def work() -> None:
-            self.post_message(ImagesLoaded(repository, self.session.images(repository)))
+            self.report(ImagesLoaded(repository, self.session.images(repository)))
 
         self.browser.images_loading()
         self.run_in_thread(work, group="images", doing=f"Loading the images of {repository}")
@@ -89,7 +94,7 @@ class RepositoriesPane(Pane):
     def check_layers(self, repository: str, digests: list[str]) -> None:
         def work() -> None:
             result = self.session.check_layers(repository, digests)
-            self.post_message(LayersChecked(repository, result))
+            self.report(LayersChecked(repository, result))
 
         self.run_in_thread(work, group="layers", doing=f"Checking layers in {repository}")
 
@@ -108,7 +113,8 @@ class RepositoriesPane(Pane):
         self.browser.add_page(message.repositories, message.first_page, bool(message.next_token))
 
     def on_images_loaded(self, message: ImagesLoaded) -> None:
-        self.browser.show_images(message.repository, message.images)
+        if message.repository == self._images_of:  # not an answer for a repository left behind
+            self.browser.show_images(message.repository, message.images)
 
     def on_layers_checked(self, message: LayersChecked) -> None:
         self.browser.show_layer_check(message.result)

@@ -10,6 +10,7 @@ from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
+from textual.containers import Vertical
 from textual.message import Message
 from textual.timer import Timer
 
@@ -20,7 +21,9 @@ from ecrtui.tui.session import ConsoleSession
 from ecrtui.tui.widgets.upload_calls import UploadCalls
 from ecrtui.tui.widgets.upload_details import UploadDetails
 from ecrtui.tui.widgets.uploads_table import UploadsTable
+from ecrtui.uploads.call_words import held
 from ecrtui.uploads.journal import UploadRecord
+from ecrtui.uploads.verdict import Evidence, Verdict, judge
 
 LIVE_REFRESH_SECONDS = 5.0
 
@@ -42,6 +45,13 @@ class ProbeFinished(Message):
 
 
 @dataclass
+class EvidenceFound(Message):
+    """What ECR said about the listed uploads' layers (BatchCheckLayerAvailability)."""
+
+    evidence: dict[str, Evidence]
+
+
+@dataclass
 class Forgotten(Message):
     upload_id: str
     record: UploadRecord | None
@@ -50,9 +60,7 @@ class Forgotten(Message):
 class UploadsPane(Pane):
     """The uploads table, the selected upload's details, and its calls."""
 
-    DEFAULT_CSS = """
-    UploadsPane { height: 1fr; }
-    """
+    WIDE = 140  # columns from which the list and the selected upload stand side by side
 
     def __init__(
         self, session: ConsoleSession, clock: Callable[[], float] = time.time, **kwargs: Any
@@ -61,11 +69,23 @@ class UploadsPane(Pane):
         self.clock = clock
         self.show_all = False
         self._live: Timer | None = None
+        self.evidence: dict[str, Evidence] = {}
+        self._evidence_due = True  # ask ECR once the list is loaded
 
     def compose(self) -> ComposeResult:
         yield UploadsTable(clock=self.clock, id="uploads")
-        yield UploadDetails(clock=self.clock, id="upload-details")
-        yield UploadCalls(clock=self.clock, id="upload-calls")
+        with Vertical(id="upload-side"):
+            yield UploadDetails(clock=self.clock, id="upload-details")
+            yield UploadCalls(clock=self.clock, id="upload-calls")
+
+    def on_resize(self) -> None:
+        wide = self.size.width >= self.WIDE
+        if wide != self.has_class("-wide"):
+            self.set_class(wide, "-wide")
+            self.table.full_ids = wide
+            records = list(self.table.records.values())
+            if records:
+                self.table.show(records, self._verdicts(records))
 
     def on_mount(self) -> None:
         self.query_one(UploadDetails).show(None)
@@ -102,14 +122,35 @@ class UploadsPane(Pane):
         include_finished = self.show_all
 
         def work() -> None:
-            self.post_message(UploadsLoaded(self.session.uploads(include_finished)))
+            self.report(UploadsLoaded(self.session.uploads(include_finished)))
 
         self.run_in_thread(work, group="uploads", doing="Loading the uploads from the journal")
 
     def reload(self) -> None:
-        """The operator asked for a reload: live refresh resumes if a failure had paused it."""
+        """The operator asked for a reload: ECR is asked again about each layer, and live refresh
+        resumes if a failure had paused it."""
+        self._evidence_due = True
         self.load_uploads()
         self._start_live()
+
+    def check_evidence(self, records: list[UploadRecord]) -> None:
+        def work() -> None:
+            self.report(EvidenceFound(self.session.layer_evidence(records)))
+
+        self.run_in_thread(work, group="evidence", doing="Asking ECR which layers it already has")
+
+    def verdict_of(self, upload_id: str) -> Verdict | None:
+        """What completing this upload would do, from what is known now."""
+        record = self.table.records.get(upload_id)
+        if record is None:
+            return None
+        return judge(record, record.part_sizes, self.evidence.get(upload_id))
+
+    def _verdicts(self, records: list[UploadRecord]) -> dict[str, Verdict]:
+        return {
+            record.upload_id: judge(record, record.part_sizes, self.evidence.get(record.upload_id))
+            for record in records
+        }
 
     def toggle_all(self) -> bool:
         self.show_all = not self.show_all
@@ -118,13 +159,13 @@ class UploadsPane(Pane):
 
     def load_calls(self, upload_id: str) -> None:
         def work() -> None:
-            self.post_message(UploadCallsLoaded(upload_id, self.session.calls(upload_id)))
+            self.report(UploadCallsLoaded(upload_id, self.session.calls(upload_id)))
 
         self.run_in_thread(work, group="calls", doing="Reading the upload's calls")
 
     def probe(self, repository: str, upload_id: str, registry_id: str | None) -> None:
         def work() -> None:
-            self.post_message(ProbeFinished(self.session.probe(repository, upload_id, registry_id)))
+            self.report(ProbeFinished(self.session.probe(repository, upload_id, registry_id)))
 
         self.notify(visible(f"Probing upload {upload_id[:8]}…"), markup=False, timeout=3)
         self.run_in_thread(
@@ -133,7 +174,7 @@ class UploadsPane(Pane):
 
     def forget(self, upload_id: str) -> None:
         def work() -> None:
-            self.post_message(Forgotten(upload_id, self.session.forget(upload_id)))
+            self.report(Forgotten(upload_id, self.session.forget(upload_id)))
 
         self.run_in_thread(work, group="journal", doing=f"Forgetting upload {upload_id}")
 
@@ -152,9 +193,18 @@ class UploadsPane(Pane):
     def on_uploads_loaded(self, message: UploadsLoaded) -> None:
         table = self.table
         first_load = table.loading
-        table.show(message.uploads)
+        table.show(message.uploads, self._verdicts(message.uploads))
         if first_load and self.screen is self.app.screen_stack[0]:
             table.focus()
+        self._show_selected()
+        if self._evidence_due and message.uploads:
+            self._evidence_due = False
+            self.check_evidence(message.uploads)
+
+    def on_evidence_found(self, message: EvidenceFound) -> None:
+        self.evidence.update(message.evidence)
+        records = list(self.table.records.values())
+        self.table.show(records, self._verdicts(records))
         self._show_selected()
 
     def on_upload_calls_loaded(self, message: UploadCallsLoaded) -> None:
@@ -164,9 +214,10 @@ class UploadsPane(Pane):
 
     def on_probe_finished(self, message: ProbeFinished) -> None:
         record = message.record
+        self._evidence_due = True
         self.notify(
             visible(
-                f"ECR holds {record.bytes_confirmed} bytes of upload {record.upload_id[:8]} "
+                f"ECR holds {held(record.bytes_confirmed)} of upload {record.upload_id[:8]} "
                 f"in {record.repository}"
             ),
             markup=False,
@@ -193,7 +244,13 @@ class UploadsPane(Pane):
 
     def _show_selected(self) -> None:
         record = self.selected
-        self.query_one(UploadDetails).show(record)
+        details = self.query_one(UploadDetails)
+        if record is None and not self.table.records and not self.table.loading:
+            details.show_empty(read_only=self.session.options.read_only)
+            self.query_one(UploadCalls).show(None, [])
+            return
+        verdict = self.verdict_of(record.upload_id) if record is not None else None
+        details.show(record, verdict)
         if record is None:
             self.query_one(UploadCalls).show(None, [])
         else:

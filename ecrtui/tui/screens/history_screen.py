@@ -15,18 +15,30 @@ from textual.widgets import Footer, OptionList, Static
 
 from ecrtui.ecr.caller import CallRecord
 from ecrtui.plain_text import visible
+from ecrtui.uploads.call_words import answered, is_probe
 
 
 def outcome(entry: CallRecord) -> str:
-    return visible(entry.outcome)
+    """'ok', the error code, or for a probe what ECR holds."""
+    fields = entry.error.fields if entry.error is not None else None
+    return visible(answered(entry.operation, entry.parameters, entry.outcome, fields))
+
+
+def operation(entry: CallRecord) -> str:
+    return "probe" if is_probe(entry.operation, entry.parameters) else visible(entry.operation)
 
 
 def history_line(entry: CallRecord, widths: tuple[int, int] = (0, 0)) -> Text:
-    """'14:03:27  CompleteLayerUpload  ok  84 ms', columns padded to `widths`, outcome coloured."""
+    """'14:03:27  CompleteLayerUpload  ok  84 ms  team/api 6cb64b8a', columns padded to
+    `widths`, outcome coloured (a probe's answer is not an error)."""
     line = Text(time.strftime("%H:%M:%S", time.localtime(entry.at)) + "  ")
-    line.append(visible(entry.operation).ljust(widths[0]) + "  ", style="bold")
-    line.append(outcome(entry).ljust(widths[1]), style="red" if entry.error else "green")
+    line.append(operation(entry).ljust(widths[0]) + "  ", style="bold")
+    failed = entry.error is not None and not is_probe(entry.operation, entry.parameters)
+    line.append(outcome(entry).ljust(widths[1]), style="red" if failed else "green")
     line.append(f"{entry.duration_ms:>7.0f} ms")
+    where = " ".join(part for part in (entry.repository or "", (entry.upload_id or "")[:8]) if part)
+    if where:
+        line.append("  " + visible(where), style="dim")
     return line
 
 
@@ -53,7 +65,7 @@ and response; **Escape** closes.
             if self._entries:
                 dialog.border_subtitle = "Enter shows a request"
                 widths = (
-                    max(len(visible(entry.operation)) for entry in self._entries),
+                    max(len(operation(entry)) for entry in self._entries),
                     max(len(outcome(entry)) for entry in self._entries),
                 )
                 lines = [history_line(entry, widths) for entry in self._entries]

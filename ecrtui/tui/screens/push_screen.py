@@ -1,5 +1,9 @@
 """Push a layer file to a repository, or resume an interrupted upload, with live progress.
 
+Nothing is sent until the operator agreed: Start hands the job to the `ask` the console gives
+(which shows the calls it will make), and the push starts only on a yes. An upload tracked by id
+has no file in the journal, so its resume asks for the layer's file first.
+
 The push runs in a thread worker on a `LayerPusher` of its own; the engine's progress callback
 posts `PushProgress` (bursts collapse), and the outcome arrives as `PushFinished`, `PushCancelled`
 or `PushFailed`. The messages bubble on to the app, which may refresh its upload rows with them.
@@ -11,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
@@ -26,15 +31,21 @@ from textual.worker import Worker, WorkerState
 
 from ecrtui.ecr.errors import EcrCallError
 from ecrtui.ecr.limits import MAX_PART_SIZE, MIN_PART_SIZE, size_words
-from ecrtui.ecr.validation import FieldProblem
-from ecrtui.plain_text import visible, visible_lines
+from ecrtui.plain_text import visible_lines
 from ecrtui.tui.messages import WorkFailed
+from ecrtui.tui.push_words import (
+    file_problems,
+    layer_path,
+    part_size_problems,
+    progress_words,
+    result_words,
+)
 from ecrtui.tui.session import ConsoleSession
-from ecrtui.tui.widgets.model_field import ModelField, note, problem
+from ecrtui.tui.widgets.model_field import ModelField
 from ecrtui.tui.widgets.path_suggester import PathSuggester
 from ecrtui.uploads.engine import Cancelled, Progress, PushError, PushResult
-from ecrtui.uploads.progress_text import rate_and_time_left, size
-from ecrtui.uploads.sizes import parse_size, part_size_note, part_size_problem
+from ecrtui.uploads.progress_text import size
+from ecrtui.uploads.sizes import parse_size
 
 STAGES = ("form", "running", "cancelling", "done", "cancelled", "failed")
 
@@ -66,11 +77,18 @@ class PushFailed(Message):
 
 @dataclass(frozen=True)
 class PushJob:
+    """What Start will do: push `path` to `repository`, or resume an upload (from `path` when
+    the journal has no file for it)."""
+
     path: Path | None = None
     repository: str = ""
     part_size: int | None = None
     complete: bool = True
     resume_upload_id: str | None = None
+
+
+# Asks the operator about a job, then calls back with the answer (True: send it).
+PushAsk = Callable[[PushJob, Callable[[bool], None]], None]
 
 
 class PushLayerScreen(ModalScreen[PushResult | None]):
@@ -88,6 +106,12 @@ unless *Complete when done* is unticked.
 
 **Escape** cancels: the part in flight finishes, the upload stays *interrupted*, and `u` on its
 row resumes it later from the byte ECR holds.
+
+An upload tracked by id has no file in the journal: its resume asks for the layer's **File**.
+Before any part is sent the file is checked: it must hold at least the bytes ECR holds and,
+when the journal knows the layer's digest, hash to it.
+
+Outside demo mode, Start first shows the calls that will be sent; **y** sends them.
 """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel / close", id="push.cancel", tooltip="Stop or close"),
@@ -100,12 +124,18 @@ row resumes it later from the byte ECR holds.
         repository: str | None = None,
         resume_upload_id: str | None = None,
         *,
+        ask_for_file: bool = False,
+        ask: PushAsk | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        """`ask_for_file`: the resumed upload has no file in the journal. `ask`: how the console
+        asks before sending (None: the caller has asked already)."""
         super().__init__()
         self._session = session
         self._repository = repository or ""
         self._resume_id = resume_upload_id
+        self._has_form = resume_upload_id is None or ask_for_file
+        self._ask = ask
         self._clock = clock
         self._cancel = threading.Event()
         self.stage = "form"
@@ -116,19 +146,18 @@ row resumes it later from the byte ECR holds.
             dialog.border_title = (
                 f"Resume upload {self._resume_id}" if self._resume_id else "Push a layer"
             )
-            if self._resume_id is None:
+            if self._resume_id is not None and self._has_form:
                 with Vertical(classes="fields"):
-                    yield ModelField(
-                        "File",
-                        None,
-                        "file",
-                        input_id="push-file",
-                        placeholder="path of the layer file",
-                        convert=layer_path,
-                        check=file_problems,
-                        required=True,
-                        tooltip="the layer file to push (→ accepts the grey suggestion)",
-                        suggester=PathSuggester(),
+                    yield self._file_field(
+                        "the layer's file: checked against what ECR holds",
+                        "the file this upload's bytes came from (→ accepts the grey suggestion)",
+                    )
+                    yield Checkbox("Complete when done", True, id="push-complete")
+            elif self._resume_id is None:
+                with Vertical(classes="fields"):
+                    yield self._file_field(
+                        "path of the layer file",
+                        "the layer file to push (→ accepts the grey suggestion)",
                     )
                     yield ModelField(
                         "Repository",
@@ -153,16 +182,29 @@ row resumes it later from the byte ECR holds.
             yield ProgressBar(id="push-progress", show_eta=False)
             yield Static(id="push-status")
             with Horizontal(classes="buttons"):
-                yield Button(
-                    "Start", variant="primary", id="push-start", disabled=not self._resume_id
-                )
+                yield Button("Start", variant="primary", id="push-start", disabled=self._has_form)
                 yield Button("Cancel", id="push-cancel")
                 yield Button("Close", variant="primary", id="push-close")
         yield Footer()
 
+    @staticmethod
+    def _file_field(placeholder: str, tooltip: str) -> ModelField:
+        return ModelField(
+            "File",
+            None,
+            "file",
+            input_id="push-file",
+            placeholder=placeholder,
+            convert=layer_path,
+            check=file_problems,
+            required=True,
+            tooltip=tooltip,
+            suggester=PathSuggester(),
+        )
+
     def on_mount(self) -> None:
         self._set_stage("form")
-        if self._resume_id is not None:
+        if not self._has_form:
             self.action_start()
             return
         self.query_one("#push-file-field", ModelField).focus_input()
@@ -175,7 +217,7 @@ row resumes it later from the byte ECR holds.
     @on(ModelField.Changed)
     @on(Checkbox.Changed)
     def _check_form(self) -> None:
-        if self._resume_id is None and self.stage in ("form", "failed"):
+        if self._has_form and self.stage in ("form", "failed"):
             self._read_form()
 
     def _read_form(self) -> PushJob | None:
@@ -186,6 +228,10 @@ row resumes it later from the byte ECR holds.
         if not ready:
             return None
         complete = self.query_one("#push-complete", Checkbox).value
+        if self._resume_id is not None:
+            return PushJob(
+                fields["file"].value, complete=complete, resume_upload_id=self._resume_id
+            )
         return PushJob(
             fields["file"].value,
             fields["repositoryName"].value,
@@ -198,12 +244,26 @@ row resumes it later from the byte ECR holds.
     def action_start(self) -> None:
         if self.stage not in ("form", "failed"):
             return
-        job = PushJob(resume_upload_id=self._resume_id) if self._resume_id else self._read_form()
+        job = self._read_form() if self._has_form else PushJob(resume_upload_id=self._resume_id)
         if job is None:
             wrong = [field for field in self.query(ModelField) if field.show_problems()]
             if wrong:
                 wrong[0].focus_input()
             return
+        if self._ask is None:
+            self._go(job)
+        else:
+            self._ask(job, partial(self._answered, job))
+
+    def _answered(self, job: PushJob, send: bool) -> None:
+        if send:
+            self._go(job)
+        elif not self._has_form:
+            self.dismiss(None)  # the resume was all this screen was for
+        else:
+            self.query_one("#push-file-field", ModelField).focus_input()
+
+    def _go(self, job: PushJob) -> None:
         self._cancel = threading.Event()
         self._set_stage("running")
         self._status("starting…")
@@ -237,7 +297,7 @@ row resumes it later from the byte ECR holds.
         pusher = self._session.pusher(on_progress=on_progress, cancel=self._cancel)
         try:
             if job.resume_upload_id is not None:
-                result = pusher.resume(job.resume_upload_id)
+                result = pusher.resume(job.resume_upload_id, complete=job.complete, source=job.path)
             else:
                 assert job.path is not None
                 result = pusher.push(
@@ -311,7 +371,7 @@ row resumes it later from the byte ECR holds.
         self.stage = stage
         self.remove_class(*(f"-{name}" for name in STAGES))
         self.add_class(f"-{stage}")
-        editable = stage in ("form", "failed") and self._resume_id is None
+        editable = stage in ("form", "failed") and self._has_form
         for field in self.query("ModelField, Checkbox"):
             field.disabled = not editable  # a disabled field hides its problems
         if stage == "failed" and editable:
@@ -329,49 +389,3 @@ PART_SIZE_TIP = (
     f"ECR accepts parts of at most {size_words(MAX_PART_SIZE)}, and completes an upload only if "
     f"every part but the last is at least {size_words(MIN_PART_SIZE)}"
 )
-
-
-def layer_path(text: str) -> Path:
-    """The file a typed path names: ~ expanded, a file:// prefix dropped."""
-    return Path(text.removeprefix("file://")).expanduser()
-
-
-def file_problems(path: Path) -> list[FieldProblem]:
-    if path.is_file():
-        return []
-    what = "a folder" if path.is_dir() else "not an existing file"
-    return [problem("file", f"{visible(str(path))} is {what}")]
-
-
-def part_size_problems(part_size: int) -> list[FieldProblem]:
-    """Over ECR's largest part: a problem; under its smallest: a note (a one-part layer is fine)."""
-    found = []
-    too_big = part_size_problem(part_size)
-    if too_big:
-        found.append(problem("part size", too_big))
-    advice = part_size_note(part_size)
-    if advice:
-        found.append(note("part size", advice))
-    return found
-
-
-def progress_words(progress: Progress, now: float) -> str:
-    """'uploading 6.0 MiB of 12.0 MiB (50.0%) · 2.0 MiB/s, 3 seconds left'."""
-    if progress.phase == "hashing":
-        return f"hashing {size(progress.total)} of the file…"
-    if progress.phase == "completing":
-        return f"completing the upload ({size(progress.total)})…"
-    line = f"{progress.phase} {size(progress.done)} of {size(progress.total)}"
-    line += f" ({100 * progress.fraction:.1f}%)"
-    rate = rate_and_time_left(progress, now)
-    return f"{line} · {rate}" if rate else line
-
-
-def result_words(result: PushResult) -> str:
-    if result.already_exists:
-        held = size(result.layer_size or 0)
-        return f"The repository already has this layer ({held}); nothing was sent.\n{result.digest}"
-    upload_id = result.record.upload_id if result.record else "?"
-    if result.response is None:
-        return f"All bytes sent; ready to complete (c).\n{result.digest}\nupload {upload_id}"
-    return f"Completed.\n{result.digest}\nupload {upload_id}"

@@ -32,7 +32,8 @@ ids. Paste them here; **Track** probes how many bytes ECR holds and adds the upl
 - **Upload ID**: the UUID InitiateLayerUpload returned.
 - **Registry ID**: the 12-digit account of the registry; empty means your own account's.
 
-The probe sends nothing that changes the upload.
+The probe sends nothing that changes the upload: an empty part at an offset ECR must refuse.
+Outside demo mode that request is shown before it is sent; **y** sends it.
 """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="track.cancel", tooltip="Close without tracking"),

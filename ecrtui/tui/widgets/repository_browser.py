@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import humanize
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.coordinate import Coordinate
 from textual.message import Message
@@ -18,6 +19,7 @@ from textual.widgets import DataTable, Input, Static
 
 from ecrtui.plain_text import visible
 from ecrtui.tui.text import plain, plain_text
+from ecrtui.tui.widgets.navigable_table import NavigableTable
 from ecrtui.tui.widgets.uploads_table import ago
 
 
@@ -27,6 +29,19 @@ def _when(value: Any, now: float) -> str:
     if isinstance(value, (int, float)):
         return ago(now - float(value))
     return "?"
+
+
+class FilterInput(Input):
+    """The repository filter; Escape leaves it for the table (the text stays)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "leave", "Leave the filter", show=False),
+    ]
+
+    def action_leave(self) -> None:
+        table = self.parent.query_one("#repositories") if self.parent else None
+        if table is not None:
+            table.focus()
 
 
 class RepositoryBrowser(Vertical):
@@ -70,9 +85,9 @@ digest, size and push time; **y** copies the highlighted image's digest.
         self.images: list[dict[str, Any]] = []
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="/ filter repositories…", id="repo-filter")
-        yield DataTable(id="repositories", cursor_type="row", zebra_stripes=True)
-        yield DataTable(id="images", cursor_type="row", zebra_stripes=True)
+        yield FilterInput(placeholder="/ filter repositories…", id="repo-filter")
+        yield NavigableTable(id="repositories", cursor_type="row", zebra_stripes=True)
+        yield NavigableTable(id="images", cursor_type="row", zebra_stripes=True)
         yield Input(
             placeholder="check layer digests in this repository: sha256:… (Enter)",
             id="layer-check",
@@ -104,6 +119,12 @@ digest, size and push time; **y** copies the highlighted image's digest.
     def _filter_changed(self) -> None:
         self._refill()
 
+    @on(Input.Submitted, "#repo-filter")
+    def _filter_done(self, event: Input.Submitted) -> None:
+        """Enter in the filter: on to the repositories it left."""
+        event.stop()
+        self.query_one("#repositories", DataTable).focus()
+
     def _refill(self) -> None:
         table = self.query_one("#repositories", DataTable)
         table.loading = False
@@ -122,6 +143,21 @@ digest, size and push time; **y** copies the highlighted image's digest.
         total = f"{len(self.repositories)}{'+' if self.more_pages else ''}"
         count = f"{len(shown)} of {total}" if self.filter_text else total
         table.border_title = f"Repositories ({count})"
+
+    def refresh_times(self) -> None:
+        """Relative times ("5 minutes ago") as of now, without touching the cursor."""
+        now = self.clock()
+        table = self.query_one("#repositories", DataTable)
+        for repo in self.repositories:
+            name = repo["repositoryName"]
+            if name in table.rows:
+                table.update_cell(name, "created", _when(repo.get("createdAt"), now))
+        images = self.query_one("#images", DataTable)
+        for image in self.images:
+            if image["imageDigest"] in images.rows:
+                images.update_cell(
+                    image["imageDigest"], "pushed", _when(image.get("imagePushedAt"), now)
+                )
 
     def clear_filter(self) -> None:
         self.query_one("#repo-filter", Input).value = ""

@@ -6,14 +6,13 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from rich.text import Text
-from textual.widgets import DataTable
-
 from ecrtui.tui.text import plain_text
+from ecrtui.tui.widgets.navigable_table import NavigableTable
 from ecrtui.tui.widgets.uploads_table import ago
+from ecrtui.uploads.call_words import asked, is_probe
 
 
-class UploadCalls(DataTable[Text | str]):
+class UploadCalls(NavigableTable):
     HELP = """
 ## Calls for this upload
 Every call ecrtui made for the selected upload, newest first, from the journal's history: what
@@ -35,18 +34,19 @@ this one is on your disk. Blobs and credentials are never recorded.
         self.clear()
         now = self.clock()
         for call in reversed(calls):
+            operation = str(call.get("operation"))
             params = call.get("parameters", {})
-            asked = ""
-            if "partFirstByte" in params:
-                asked = f"bytes {params['partFirstByte']}-{params.get('partLastByte')}"
-            elif "layerDigests" in params:
-                asked = ", ".join(str(d)[:19] + "…" for d in params["layerDigests"])
             outcome = str(call.get("outcome"))
+            probe = is_probe(operation, params)
+            ok = outcome == "ok" or probe
             self.add_row(
                 ago(now - float(call.get("at", now))),
-                plain_text(call.get("operation")),
-                plain_text(asked),
-                plain_text(outcome, style="green" if outcome == "ok" else "bold red"),
+                plain_text("probe" if probe else operation),
+                plain_text(asked(operation, params)),
+                plain_text(
+                    "answered" if probe else outcome,
+                    style="green" if ok else "bold red",
+                ),
                 f"{float(call.get('duration_ms', 0)):.0f} ms",
                 plain_text(call.get("request_id") or ""),
             )

@@ -5,15 +5,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-import humanize
 from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
 from ecrtui.ecr.hints import hint_for
 from ecrtui.tui.text import plain_text
-from ecrtui.tui.widgets.uploads_table import ago
+from ecrtui.tui.widgets.uploads_table import ago, verdict_style
 from ecrtui.uploads.journal import UploadRecord, UploadState
+from ecrtui.uploads.verdict import Verdict
 
 _NEXT_STEP = {
     UploadState.READY: "every byte is in: press c to complete it",
@@ -37,30 +37,48 @@ class UploadDetails(Static):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.clock = clock
 
-    def show(self, record: UploadRecord | None) -> None:
+    def show_empty(self, read_only: bool = False) -> None:
+        """No upload in the journal: why the list is empty, and how to fill it."""
+        words = Text()
+        words.append("No uploads in flight in ecrtui's journal.\n", style="bold")
+        words.append(
+            "ECR has no call that lists uploads in progress, so ecrtui lists the uploads it "
+            "pushed and those tracked by their id."
+        )
+        if not read_only:
+            words.append("\nPress ")
+            words.append("t", style="bold")
+            words.append(" to track an upload by its id, or ")
+            words.append("n", style="bold")
+            words.append(" to push a layer from a file.")
+        self.update(words)
+
+    def show(self, record: UploadRecord | None, verdict: Verdict | None = None) -> None:
+        """The verdict and the next step first (they decide what to press), then the evidence
+        behind the verdict, then the upload's facts."""
         if record is None:
             self.update(Text("Select an upload to see what ECR holds of it.", style="dim"))
             return
         grid = Table.grid(padding=(0, 2))
         grid.add_column(style="bold", no_wrap=True)
         grid.add_column(overflow="fold")
-        size = record.source_size
-        held = humanize.naturalsize(record.bytes_confirmed, binary=True)
-        of = f" of {humanize.naturalsize(size, binary=True)}" if size is not None else ""
+        step = verdict.next_step if verdict is not None else _NEXT_STEP.get(record.state)
+        if step is None and record.last_error_code:
+            step = hint_for(record.last_error_code)
+        if verdict is not None:
+            grid.add_row("verdict", plain_text(verdict.summary, style=verdict_style(verdict)))
+        if step:
+            grid.add_row("next step", plain_text(step, style="bold"))
+        for line in verdict.evidence if verdict is not None else ():
+            grid.add_row("", plain_text(line))
+        if record.last_error_code:
+            grid.add_row(
+                "last error",
+                plain_text(f"{record.last_error_code}: {record.last_error_message}", style="red"),
+            )
         grid.add_row("upload id", plain_text(record.upload_id))
-        grid.add_row(
-            "repository",
-            plain_text(
-                record.repository
-                + (f"  (registry {record.registry_id})" if record.registry_id else "")
-            ),
-        )
-        grid.add_row(
-            "ECR holds",
-            f"{held}{of}  (bytes 0-{record.bytes_confirmed - 1})"
-            if record.bytes_confirmed
-            else f"nothing yet{of}",
-        )
+        where = f"  (registry {record.registry_id})" if record.registry_id else ""
+        grid.add_row("repository", plain_text(record.repository + where))
         grid.add_row(
             "state",
             f"{record.state.value}, {record.origin.value}, "
@@ -70,14 +88,4 @@ class UploadDetails(Static):
             grid.add_row("file", plain_text(record.source_path))
         if record.local_digest:
             grid.add_row("digest", plain_text(record.local_digest))
-        if record.last_error_code:
-            grid.add_row(
-                "last error",
-                plain_text(f"{record.last_error_code}: {record.last_error_message}", style="red"),
-            )
-            hint = hint_for(record.last_error_code)
-            if hint:
-                grid.add_row("next step", plain_text(hint, style="bold"))
-        elif record.state in _NEXT_STEP:
-            grid.add_row("next step", Text(_NEXT_STEP[record.state], style="bold"))
         self.update(grid)

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import datetime
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import humanize
 from rich.text import Text
 from textual.coordinate import Coordinate
-from textual.widgets import DataTable
 
 from ecrtui.tui.text import plain_text
+from ecrtui.tui.widgets.navigable_table import NavigableTable
 from ecrtui.uploads.journal import UploadRecord, UploadState
+from ecrtui.uploads.verdict import Kind, Verdict
 
 STUCK_AFTER = 3600.0  # seconds without activity before an upload in flight counts as stuck
 
@@ -26,6 +27,23 @@ _STATE_STYLE = {
     UploadState.COMPLETED: "dim green",
     UploadState.FORGOTTEN: "dim",
 }
+
+
+_VERDICT_STYLE = {
+    Kind.COMPLETABLE: "bold green",
+    Kind.NEEDS_RESUME: "yellow",
+    Kind.BLOCKED: "bold red",
+    Kind.WILL_NOT_MATCH: "bold red",
+    Kind.ALREADY_THERE: "cyan",
+    Kind.EXPIRED: "red",
+    Kind.COMPLETED: "dim green",
+    Kind.FORGOTTEN: "dim",
+    Kind.UNKNOWN: "magenta",
+}
+
+
+def verdict_style(verdict: Verdict) -> str:
+    return _VERDICT_STYLE[verdict.kind]
 
 
 def ago(seconds: float) -> str:
@@ -52,7 +70,7 @@ def ago_short(seconds: float) -> str:
     return "now"
 
 
-class UploadsTable(DataTable[Text | str]):
+class UploadsTable(NavigableTable):
     """One row per upload; the row key is the upload id."""
 
     HELP = """
@@ -70,6 +88,8 @@ every upload tracked by id (**t**), and in demo mode the seeded ones.
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)  # type: ignore[arg-type]
         self.clock = clock
         self.records: dict[str, UploadRecord] = {}
+        self.verdicts: dict[str, Verdict] = {}
+        self.full_ids = False  # whole upload ids, where there is room
 
     def on_mount(self) -> None:
         self.add_column("repository", key="repository")
@@ -80,30 +100,43 @@ every upload tracked by id (**t**), and in demo mode the seeded ones.
         self.add_column("updated", key="activity")
         self.loading = True
 
-    def show(self, records: list[UploadRecord]) -> None:
+    def show(
+        self, records: list[UploadRecord], verdicts: Mapping[str, Verdict] | None = None
+    ) -> None:
+        """The rows, each with its verdict; the cursor stays on the same upload, or on the row
+        that took its place when it left the list."""
         selected = self.selected.upload_id if self.selected else None
+        row_before = self.cursor_row
         self.loading = False
         self.clear()
         self.records = {record.upload_id: record for record in records}
+        self.verdicts = dict(verdicts or {})
         for record in records:
             self.add_row(*self._cells(record), key=record.upload_id)
         if selected in self.records:
             self.move_cursor(row=self.get_row_index(selected))
+        elif selected is not None and self.row_count:
+            self.move_cursor(row=min(max(row_before, 0), self.row_count - 1))
         self.border_title = f"Uploads ({len(records)})"  # ecrtui's own words only
 
     def _cells(self, record: UploadRecord) -> list[Text | str]:
         now = self.clock()
         idle = now - record.updated_at
-        state = record.state.value
-        style = _STATE_STYLE[record.state]
+        verdict = self.verdicts.get(record.upload_id)
+        if verdict is not None:
+            state, style = verdict.words, verdict_style(verdict)
+        else:
+            state, style = record.state.value, _STATE_STYLE[record.state]
         if record.state.in_flight and idle > STUCK_AFTER:
-            state, style = f"{state}, stuck", "bold magenta"
-        if record.state is UploadState.FAILED and record.last_error_code:
+            # stuck: said in words where there is room, in colour everywhere
+            state = f"{state}, stuck" if self.full_ids else state
+            style = "bold magenta"
+        if verdict is None and record.state is UploadState.FAILED and record.last_error_code:
             state = f"failed: {record.last_error_code}"
         percent = record.percent
         return [
             plain_text(record.repository),
-            plain_text(record.upload_id[:8], style="bold"),
+            plain_text(record.upload_id if self.full_ids else record.upload_id[:8], style="bold"),
             Text(held_of_total(record.bytes_confirmed, record.source_size), justify="right"),
             Text(f"{percent:.0f}%" if percent is not None else "?", justify="right"),
             plain_text(state, style=style),
