@@ -57,11 +57,17 @@ async def main_screen(pilot: Pilot[None], app: EcrtuiApp) -> None:
     await select_upload(pilot, app, "team/worker")
 
 
-async def completion_error(pilot: Pilot[None], app: EcrtuiApp) -> None:
+async def completion_predicted(pilot: Pilot[None], app: EcrtuiApp) -> None:
     await select_upload(pilot, app, "team/worker")
     await pilot.press("c")
     await pilot.pause(0.3)
-    await pilot.press("enter")
+    await pilot.press("enter")  # the verdict predicts the error: the console asks first
+    await pilot.pause(0.5)
+
+
+async def completion_error(pilot: Pilot[None], app: EcrtuiApp) -> None:
+    await completion_predicted(pilot, app)
+    await pilot.press("o")  # send anyway
     await settle(pilot, lambda: app.query_one("#response").has_class("-error"))
 
 
@@ -93,6 +99,7 @@ async def resume_progress(pilot: Pilot[None], app: EcrtuiApp) -> None:
 SHOTS: dict[str, tuple[tuple[int, int], Callable[[Pilot[None], EcrtuiApp], Awaitable[None]]]] = {
     "main-160x45": ((160, 45), main_screen),
     "main-80x24": ((80, 24), main_screen),
+    "completion-predicted-160x45": ((160, 45), completion_predicted),
     "completion-error-160x45": ((160, 45), completion_error),
     "completion-success-120x36": ((120, 36), completion_success),
     "repositories-160x45": ((160, 45), repositories),

@@ -61,6 +61,7 @@ class UploadsPane(Pane):
     """The uploads table, the selected upload's details, and its calls."""
 
     WIDE = 140  # columns from which the list and the selected upload stand side by side
+    FULL_IDS = 190  # and from which the list has room for whole upload ids
 
     def __init__(
         self, session: ConsoleSession, clock: Callable[[], float] = time.time, **kwargs: Any
@@ -80,9 +81,11 @@ class UploadsPane(Pane):
 
     def on_resize(self) -> None:
         wide = self.size.width >= self.WIDE
-        if wide != self.has_class("-wide"):
+        full_ids = self.size.width >= self.FULL_IDS
+        if wide != self.has_class("-wide") or full_ids != self.table.full_ids:
             self.set_class(wide, "-wide")
-            self.table.full_ids = wide
+            self.table.full_ids = full_ids
+            self.table.wide = wide
             records = list(self.table.records.values())
             if records:
                 self.table.show(records, self._verdicts(records))

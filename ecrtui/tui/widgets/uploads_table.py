@@ -90,6 +90,7 @@ every upload tracked by id (**t**), and in demo mode the seeded ones.
         self.records: dict[str, UploadRecord] = {}
         self.verdicts: dict[str, Verdict] = {}
         self.full_ids = False  # whole upload ids, where there is room
+        self.wide = False  # beside the details: less room than the terminal's width
 
     def on_mount(self) -> None:
         self.add_column("repository", key="repository")
@@ -140,7 +141,9 @@ every upload tracked by id (**t**), and in demo mode the seeded ones.
             Text(held_of_total(record.bytes_confirmed, record.source_size), justify="right"),
             Text(f"{percent:.0f}%" if percent is not None else "?", justify="right"),
             plain_text(state, style=style),
-            ago_short(idle) if self.app.size.width < 120 else ago(idle),
+            ago(idle)
+            if self.full_ids or (self.app.size.width >= 120 and not self.wide)
+            else ago_short(idle),
         ]
 
     @property
