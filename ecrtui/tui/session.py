@@ -279,14 +279,13 @@ class ConsoleSession:
                 if registry_id:
                     request["registryId"] = registry_id
                 answer = self.caller.call("BatchCheckLayerAvailability", request)
-                now = time.time()
                 for layer in answer.get("layers", []):
                     available = layer.get("layerAvailability") == "AVAILABLE"
                     for upload_id in by_digest.get(str(layer.get("layerDigest")), []):
-                        found[upload_id] = Evidence(layer_available=available, checked_at=now)
+                        found[upload_id] = Evidence(layer_available=available)
                 for failure in answer.get("failures", []):
                     for upload_id in by_digest.get(str(failure.get("layerDigest")), []):
-                        found[upload_id] = Evidence(layer_available=False, checked_at=now)
+                        found[upload_id] = Evidence(layer_available=False)
         return found
 
     def calls(self, upload_id: str) -> list[dict[str, Any]]:

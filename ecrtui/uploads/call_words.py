@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import humanize
+from ecrtui.uploads.progress_text import size
 
 # The offset a probe sends its empty part at (ecrtui.uploads.engine.PROBE_OFFSET); anything this
 # far out is a probe, never a part of a layer (ECR's largest layer is 52,000 MiB).
@@ -42,10 +42,6 @@ def answered(
     last = (fields or {}).get("lastValidByteReceived")
     if is_probe(operation, parameters) and outcome == "InvalidLayerPartException":
         if isinstance(last, int):
-            return f"ECR holds {held(last + 1)}"
+            return f"ECR holds {size(last + 1)}"
         return "ECR holds an unknown number of bytes"
     return outcome
-
-
-def held(size: int) -> str:
-    return str(humanize.naturalsize(size, binary=True))

@@ -36,7 +36,6 @@ class Evidence:
     """What ECR said about an upload when the console asked (None: not asked, or no answer)."""
 
     layer_available: bool | None = None  # BatchCheckLayerAvailability for the journal's digest
-    checked_at: float | None = None
 
 
 @dataclass(frozen=True)

@@ -585,7 +585,9 @@ async def test_read_only_hides_and_refuses_every_change(
         assert app.check_action("complete", ()) is True
         for sends_or_forgets in ("probe", "track", "forget"):
             assert app.check_action(sends_or_forgets, ()) is False
-        shown = [key.description for key in app.screen.query_one(Footer).query(FooterKey)]
+        footer = app.screen.query_one(Footer)
+        await wait_for(pilot, lambda: bool(footer.query(FooterKey)), what="the footer's keys")
+        shown = [key.description for key in footer.query(FooterKey)]
         assert "Complete" in shown and "Copy" in shown
         assert not {"Resume", "Push", "Probe", "Track", "Forget"} & set(shown)
 

@@ -113,8 +113,7 @@ class RepositoriesPane(Pane):
         self.browser.add_page(message.repositories, message.first_page, bool(message.next_token))
 
     def on_images_loaded(self, message: ImagesLoaded) -> None:
-        if message.repository == self._images_of:  # not an answer for a repository left behind
-            self.browser.show_images(message.repository, message.images)
+        self.browser.show_images(message.repository, message.images)
 
     def on_layers_checked(self, message: LayersChecked) -> None:
         self.browser.show_layer_check(message.result)

@@ -21,8 +21,8 @@ from ecrtui.tui.session import ConsoleSession
 from ecrtui.tui.widgets.upload_calls import UploadCalls
 from ecrtui.tui.widgets.upload_details import UploadDetails
 from ecrtui.tui.widgets.uploads_table import UploadsTable
-from ecrtui.uploads.call_words import held
 from ecrtui.uploads.journal import UploadRecord
+from ecrtui.uploads.progress_text import size
 from ecrtui.uploads.verdict import Evidence, Verdict, judge
 
 LIVE_REFRESH_SECONDS = 5.0
@@ -144,10 +144,7 @@ class UploadsPane(Pane):
 
     def verdict_of(self, upload_id: str) -> Verdict | None:
         """What completing this upload would do, from what is known now."""
-        record = self.table.records.get(upload_id)
-        if record is None:
-            return None
-        return judge(record, record.part_sizes, self.evidence.get(upload_id))
+        return self.table.verdicts.get(upload_id)
 
     def _verdicts(self, records: list[UploadRecord]) -> dict[str, Verdict]:
         return {
@@ -220,7 +217,7 @@ class UploadsPane(Pane):
         self._evidence_due = True
         self.notify(
             visible(
-                f"ECR holds {held(record.bytes_confirmed)} of upload {record.upload_id[:8]} "
+                f"ECR holds {size(record.bytes_confirmed)} of upload {record.upload_id[:8]} "
                 f"in {record.repository}"
             ),
             markup=False,

@@ -69,8 +69,8 @@ class UploadDetails(Static):
             grid.add_row("verdict", plain_text(verdict.summary, style=verdict_style(verdict)))
         if step:
             grid.add_row("next step", plain_text(step, style="bold"))
-        for line in verdict.evidence if verdict is not None else ():
-            grid.add_row("", plain_text(line))
+        for number, line in enumerate(verdict.evidence if verdict is not None else ()):
+            grid.add_row("evidence" if number == 0 else "", plain_text(line))
         if record.last_error_code:
             grid.add_row(
                 "last error",
