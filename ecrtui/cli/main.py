@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -164,4 +165,31 @@ def _console(options: argparse.Namespace) -> int:
         asyncio.run(run_until_stopped())
     finally:
         scratch.remove_all()
+    _end_despite_stuck_threads(0)
     return 0
+
+
+def _end_despite_stuck_threads(code: int, patience: float = 2.0) -> None:
+    """End the process if threads the console left would keep it alive.
+
+    When the terminal closes while the console is quitting (a window closed right after ctrl+q),
+    the terminal driver's input and output threads can wait forever on a terminal that is gone,
+    and the interpreter waits for them, spinning. By now everything of ecrtui's is saved (the
+    journal commits each change) and the scratch directories are gone, so nothing is lost."""
+    import contextlib
+    import threading
+    import time
+
+    others = [
+        thread
+        for thread in threading.enumerate()
+        if thread is not threading.main_thread() and not thread.daemon
+    ]
+    deadline = time.monotonic() + patience
+    for thread in others:
+        thread.join(max(0.0, deadline - time.monotonic()))
+    if any(thread.is_alive() for thread in others):
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError, ValueError):  # the terminal is gone
+                stream.flush()
+        os._exit(code)

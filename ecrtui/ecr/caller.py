@@ -52,7 +52,8 @@ class CallRecord:
 
     @property
     def upload_id(self) -> str | None:
-        value = self.parameters.get("uploadId")
+        """The upload the call was about: asked for, or (InitiateLayerUpload) given."""
+        value = self.parameters.get("uploadId") or (self.response or {}).get("uploadId")
         return str(value) if value is not None else None
 
     @property

@@ -13,17 +13,15 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any, ClassVar
 
-from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Footer, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
-from ecrtui.ecr.caller import CallRecord
 from ecrtui.ecr.errors import EcrCallError
-from ecrtui.plain_text import visible
-from ecrtui.tui import clipboard, consent
+from ecrtui.tui import consent
 from ecrtui.tui.commands import ConsoleCommands, PaletteEntry
+from ecrtui.tui.keys import action_name, binding, key_names, refusal_bindings
 from ecrtui.tui.messages import Connected, ConnectFailed, WorkFailed
 from ecrtui.tui.panes.complete_pane import CompletePane, CompletionAnswered
 from ecrtui.tui.panes.repositories_pane import RepositoriesPane
@@ -35,16 +33,13 @@ from ecrtui.tui.screens.history_screen import HistoryScreen
 from ecrtui.tui.screens.push_screen import PushLayerScreen
 from ecrtui.tui.screens.track_screen import TrackUploadScreen
 from ecrtui.tui.session import ConsoleOptions, ConsoleSession, Identity
-from ecrtui.tui.widgets.complete_form import CompleteLayerForm
 from ecrtui.tui.widgets.target_bar import TargetBar
 from ecrtui.uploads.engine import PushResult
 from ecrtui.uploads.journal import UploadRecord
+from ecrtui.uploads.progress_text import size
 
-MUTATING_ACTIONS = frozenset({"resume", "push", "probe", "track", "forget"})
-
-
-def _binding(key: str, action: str, description: str, tooltip: str, **kwargs: Any) -> Binding:
-    return Binding(key, action, description, id=action.replace("_", "-"), tooltip=tooltip, **kwargs)
+# F1's words for Textual's own keys, where its description is terse.
+_KEY_WORDS = {"command_palette": "Command palette", "quit": "Quit"}
 
 
 class EcrtuiApp(App[None]):
@@ -60,26 +55,21 @@ from ecrtui's journal; **Complete** holds the completion form and the response p
 Every action has a key (below) and an entry in the command palette (**ctrl+p**), where
 repositories and uploads can be searched too. **ctrl+q** quits.
 """
+    # Keys that work in every tab; each pane adds the keys of what it shows.
     BINDINGS: ClassVar[list[BindingType]] = [
-        _binding("c", "complete", "Complete", "Fill the completion form from the selected upload"),
-        _binding("u", "resume", "Resume", "Resume the selected upload from the byte ECR holds"),
-        _binding("p", "probe", "Probe", "Ask ECR how many bytes it holds of the selected upload"),
-        _binding("n", "push", "Push", "Push a layer from a file"),
-        _binding("t", "track", "Track", "Track an upload by its id"),
-        _binding("f1", "help", "Help", "Help for the focused panel"),
-        _binding("f", "forget", "Forget", "Forget the selected upload (journal only)"),
-        _binding("y", "copy", "Copy", "Copy the response, the upload id or the image digest"),
-        _binding("Y", "copy_command", "Copy aws cmd", "Copy the form's request as an aws command"),
-        _binding("d", "copy_digest", "Copy digest", "Copy the selected upload's digest"),
-        _binding("slash", "filter", "Filter", "Filter repositories"),
-        _binding("r", "refresh", "Refresh", "Reload uploads and repositories, or reconnect"),
-        _binding("a", "toggle_all", "All/in flight", "Show finished uploads too, or not"),
-        _binding("h", "history", "History", "The requests and failures of this session"),
-        Binding("1,f2", "show_tab('uploads-tab')", "Uploads", id="tab-uploads", show=False),
-        Binding("2,f3", "show_tab('complete-tab')", "Complete form", id="tab-complete", show=False),
-        Binding("3,f4", "show_tab('repos-tab')", "Repositories", id="tab-repos", show=False),
+        binding("f1", "help", "Help", "What the focused panel is for, and every key"),
+        binding("n", "push", "Push", "Push a layer from a file"),
+        binding("t", "track", "Track", "Track an upload by its id", show=False),
+        binding("h", "history", "History", "Every call made from this console", show=False),
+        binding(
+            "r", "refresh", "Refresh", "Reload uploads and repositories, or reconnect", show=False
+        ),
+        binding("slash", "filter", "Filter", "Filter repositories", show=False),
+        Binding("1,f2", "show_tab('uploads-tab')", "Uploads tab", id="tab-uploads", show=False),
+        Binding("2,f3", "show_tab('complete-tab')", "Complete tab", id="tab-complete", show=False),
+        Binding("3,f4", "show_tab('repos-tab')", "Repositories tab", id="tab-repos", show=False),
     ]
-    BINDINGS += consent.refusal_bindings(BINDINGS, MUTATING_ACTIONS)  # read-only: keys say why
+    BINDINGS += refusal_bindings(BINDINGS, consent.REFUSED_ACTIONS)  # read-only: keys say why
 
     def __init__(self, options: ConsoleOptions, clock: Callable[[], float] = time.time) -> None:
         super().__init__()
@@ -97,7 +87,7 @@ repositories and uploads can be searched too. **ctrl+q** quits.
                 yield CompletePane(self.session, id="complete-pane")
             with TabPane("Repositories", id="repos-tab"):
                 yield RepositoriesPane(self.session, self.clock, id="repos-pane")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.connect()
@@ -185,14 +175,10 @@ repositories and uploads can be searched too. **ctrl+q** quits.
     def on_completion_answered(self, message: CompletionAnswered) -> None:
         self.uploads.reload()  # the layer is in the repository now: ask ECR again
 
-    @on(CompleteLayerForm.CopyCommandRequested)
-    def _copy_command_requested(self, message: CompleteLayerForm.CopyCommandRequested) -> None:
-        self._copy_command(message.request)
-
     # -- actions -------------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return not (self.options.read_only and action in MUTATING_ACTIONS)
+        return not (self.options.read_only and action in consent.REFUSED_ACTIONS)
 
     def action_refuse(self, action: str) -> None:
         """A key or palette entry of an action a read-only console does not do: say so."""
@@ -279,79 +265,57 @@ repositories and uploads can be searched too. **ctrl+q** quits.
         self.uploads.reload()
         self.repositories.load_repositories()
 
-    def action_toggle_all(self) -> None:
-        showing_all = self.uploads.toggle_all()
-        self.notify("Showing all uploads" if showing_all else "Showing uploads in flight")
-
     def action_filter(self) -> None:
         self.switch_tab("repos-tab")
         self.query_one("#repo-filter").focus()
 
     def action_history(self) -> None:
-        def chosen(entry: CallRecord | None) -> None:
-            if entry is not None:
-                self.completion.response.show_call(entry)
-                self.switch_tab("complete-tab")
-
-        self.push_screen(HistoryScreen(list(self.session.history)), chosen)
+        self.push_screen(HistoryScreen(list(self.session.history)))
 
     def action_help(self) -> None:
         markdown = help_for(self.focused)
-        keys = [
-            (binding.key_display or binding.key, binding.description)
-            for binding in self.BINDINGS
-            if isinstance(binding, Binding)
-            and binding.description
-            and self.check_action(binding.action, ())
+        self.push_screen(HelpScreen(help_title(markdown), markdown, self.key_rows()))
+
+    def _panes(self) -> list[tuple[str, Any]]:
+        """Each tab's name and pane, in tab order."""
+        return [
+            ("Uploads", self.uploads),
+            ("Complete", self.completion),
+            ("Repositories", self.repositories),
         ]
-        self.push_screen(HelpScreen(help_title(markdown), markdown, keys))
 
-    # -- copying -------------------------------------------------------------------------------
-
-    def action_copy(self) -> None:
-        tab = self.query_one(TabbedContent).active
-        if tab == "complete-tab":
-            text = self.completion.response.copy_text
-            if text:
-                self.copy(text, "the response")
-            else:
-                self.notify("Nothing to copy yet", severity="warning")
-        elif tab == "repos-tab":
-            browser = self.repositories.browser
-            digest = browser.selected_image_digest
-            if digest:
-                self.copy(digest, "the image digest")
-            elif browser.selected:
-                self.copy(browser.selected, "the repository name")
-        elif (record := self._selected_upload()) is not None:
-            self.copy(record.upload_id, "the upload id")
-
-    def action_copy_digest(self) -> None:
-        record = self._selected_upload()
-        if record is not None and record.local_digest:
-            self.copy(record.local_digest, "the layer digest")
-        elif record is not None:
-            self.notify("The journal does not know this upload's digest", severity="warning")
-
-    def action_copy_command(self) -> None:
-        self._copy_command(self.completion.form.request)
-
-    def _copy_command(self, request: dict[str, Any]) -> None:
-        try:
-            command = clipboard.aws_command(request, self.identity, self.options)
-        except ValueError as error:
-            self.notify(
-                visible(f"Cannot write this request as an aws command: {error}"),
-                severity="error",
-                markup=False,
-            )
-            return
-        self.copy(command, "the aws CLI command")
-
-    def copy(self, text: str, what: str) -> None:
-        """Copy to the system clipboard, or the terminal's; the notification says which."""
-        how = clipboard.copy(text, self.copy_to_clipboard)
-        self.notify(f"Copied {what} to {how}", markup=False)
+    def key_rows(self) -> list[tuple[str, str, str]]:
+        """Every key the console answers to, as (keys, what it does, where): those of the focused
+        panel first (the footer's before the others), then those that work everywhere, then the
+        other tabs'. A binding's keys share its row."""
+        rows: dict[tuple[str, str, str], list[str]] = {}
+        active = [item for item in self.screen.active_bindings.values() if item.enabled]
+        here = sorted(
+            (item for item in active if item.node is not self), key=lambda a: not a.binding.show
+        )
+        everywhere = [item for item in active if item.node is self]
+        for where, items in (("here", here), ("everywhere", everywhere)):
+            for item in items:
+                words = _KEY_WORDS.get(item.binding.action, item.binding.description)
+                if words:
+                    rows.setdefault((words, item.binding.action, where), []).append(
+                        key_names(item.binding.key)
+                    )
+        for name, pane in self._panes():
+            for binding_ in type(pane).BINDINGS:
+                if (
+                    isinstance(binding_, Binding)
+                    and binding_.description
+                    and self.check_action(action_name(binding_.action), ())
+                    and (binding_.description, binding_.action, "here") not in rows
+                ):
+                    rows.setdefault(
+                        (binding_.description, binding_.action, f"{name} tab"), []
+                    ).append(key_names(binding_.key))
+        listed: dict[tuple[str, str], str] = {}  # a key that works everywhere is listed once
+        for (words, _, where), keys in rows.items():
+            listed.setdefault((" / ".join(keys), words), where)
+        return [(keys, words, where) for (keys, words), where in listed.items()]
 
     # -- the palette ---------------------------------------------------------------------------
 
@@ -359,13 +323,18 @@ repositories and uploads can be searched too. **ctrl+q** quits.
         """The actions (those read-only refuses say why when run), the loaded repositories and
         the listed uploads."""
         entries = []
-        for binding in self.BINDINGS:
-            if isinstance(binding, Binding) and binding.description:
-                action, words = binding.action, binding.tooltip
-                if not self.check_action(action.split("(")[0], ()):
-                    action, words = f"refuse('{action}')", consent.REFUSALS[action]
-                run = partial(self.run_action, action)
-                entries.append(PaletteEntry(binding.description, words, run))
+        sources: list[tuple[Any, list[BindingType]]] = [(self, self.BINDINGS)]
+        sources += [(pane, type(pane).BINDINGS) for _, pane in self._panes()]
+        for owner, bindings in sources:
+            for item in bindings:
+                if not isinstance(item, Binding) or not item.description:
+                    continue
+                action, words = item.action, item.tooltip
+                name = action_name(action)
+                if not self.check_action(name, ()):
+                    action, words = f"app.refuse('{name}')", consent.REFUSALS[name]
+                run = partial(self.run_action, action, owner)
+                entries.append(PaletteEntry(item.description, words, run))
         for repository in self.repositories.browser.repositories:
             name = str(repository["repositoryName"])
             entries.append(
@@ -377,7 +346,8 @@ repositories and uploads can be searched too. **ctrl+q** quits.
             entries.append(
                 PaletteEntry(
                     f"upload {record.upload_id[:8]} {record.repository}",
-                    f"{record.state.value}, {record.bytes_confirmed} bytes held",
+                    f"{self.uploads.verdict_words(record)}, "
+                    f"ECR holds {size(record.bytes_confirmed)}",
                     partial(self.show_upload, record.upload_id),
                 )
             )

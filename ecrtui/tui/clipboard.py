@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from textual.app import App
+
 from ecrtui.tui.session import ConsoleOptions, Identity
 
 
@@ -19,6 +21,12 @@ def copy(text: str, terminal_copy: Callable[[str], None]) -> str:
         terminal_copy(text)
         return "the terminal's clipboard (OSC 52)"
     return "the system clipboard"
+
+
+def copy_and_say(app: App[Any], text: str, what: str) -> None:
+    """Copy `text` and tell the operator what was copied and where it went."""
+    how = copy(text, app.copy_to_clipboard)
+    app.notify(f"Copied {what} to {how}", markup=False)
 
 
 def aws_command(request: dict[str, Any], identity: Identity | None, options: ConsoleOptions) -> str:

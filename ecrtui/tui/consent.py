@@ -10,12 +10,11 @@ prediction is the point. A read-only console refuses each action and says why.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from textual.app import App
-from textual.binding import Binding, BindingType
 
 from ecrtui.ecr.limits import DEFAULT_PART_SIZE, size_words
 from ecrtui.plain_text import visible
@@ -37,24 +36,14 @@ REFUSALS = {
     "track": "read-only: ecrtui will not send UploadLayerPart (the probe that tracks an upload)",
     "forget": "read-only: ecrtui will not change its journal (forget)",
 }
+# The actions whose keys a read-only console refuses (c only fills the form; its send is refused).
+REFUSED_ACTIONS = frozenset({"resume", "push", "probe", "track", "forget"})
 FROM_THE_FILE = "digest: computed from the file"
 TIMES = "\N{MULTIPLICATION SIGN}"  # of "3 x UploadLayerPart"
 PROBE_NOTE = (
     f"The probe: ECR refuses an empty part at byte 2**50 ({PROBE_OFFSET}) and, refusing it, "
     "says how many bytes it holds. The upload is not changed."
 )
-
-
-def refusal_bindings(bindings: Iterable[BindingType], refused: Collection[str]) -> list[Binding]:
-    """A hidden binding on the key of each refused action: the action's own binding is hidden and
-    does nothing while `check_action` refuses it, so the key reaches this one, which says why."""
-    return [
-        Binding(
-            binding.key, f"refuse('{binding.action}')", show=False, id=f"refuse-{binding.action}"
-        )
-        for binding in bindings
-        if isinstance(binding, Binding) and binding.action in refused
-    ]
 
 
 def target_lines(identity: Identity | None) -> list[str]:

@@ -29,8 +29,8 @@ if TYPE_CHECKING:
     from ecrtui.uploads.verdict import Evidence
 
 DEMO_REGION = "us-east-1"
-# Listings are kept in neither history: they change nothing and say nothing about an upload, and
-# a registry of 10,000 repositories would bury the calls that matter under 100 pages.
+# Listings stay out of the journal's call history: they say nothing about an upload. The console's
+# history keeps them, one row per listing however many pages it took.
 _LISTINGS = frozenset({"DescribeRepositories", "DescribeImages"})
 # Who-am-I must answer quickly: a console that cannot reach STS says so, rather than wait.
 IDENTITY_CONNECT_TIMEOUT = 5.0
@@ -72,6 +72,7 @@ class ConsoleSession:
         self._backend: Any = None
         self._demo_dir: Path | None = None
         self._lock = threading.Lock()
+        self._closed = False
 
     # -- connecting ----------------------------------------------------------------------------
 
@@ -189,8 +190,10 @@ class ConsoleSession:
         return self.caller.endpoint
 
     def close(self) -> None:
-        if self._journal is not None:
-            self._journal.close()
+        with self._lock:  # a worker's late call is not written to a closed journal
+            self._closed = True
+            if self._journal is not None:
+                self._journal.close()
         if self._backend is not None:
             self._backend.stop()
         if self._demo_dir is not None:
@@ -199,14 +202,15 @@ class ConsoleSession:
     # -- the history -----------------------------------------------------------------------------
 
     def _remember(self, record: CallRecord) -> None:
-        if record.operation in _LISTINGS and record.ok:
-            return
         with self._lock:
             self.history.append(record)
 
     def _journal_listener(self, record: CallRecord) -> None:
-        if record.operation not in _LISTINGS and self._journal is not None:
-            self._journal.record_call(record)
+        if record.operation in _LISTINGS:
+            return
+        with self._lock:
+            if self._journal is not None and not self._closed:
+                self._journal.record_call(record)
 
     def record_failure(self, doing: str, error: EcrCallError) -> None:
         """Keep a failure in the history, unless it is a call the history already holds."""

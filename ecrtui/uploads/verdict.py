@@ -51,6 +51,10 @@ class Verdict:
         """The state column: the kind's name, short enough for 80 columns."""
         return self.kind.value
 
+    def step(self, read_only: bool = False) -> str:
+        """The next step; in a read-only console, one that suggests nothing it refuses."""
+        return READ_ONLY_STEPS.get(self.kind, self.next_step) if read_only else self.next_step
+
     @property
     def blocks_completion(self) -> bool:
         """Completing now would fail: the console asks for an explicit override first."""
@@ -144,6 +148,24 @@ def judge(
         "press c to complete it",
         tuple(facts),
     )
+
+
+# What to do next in a read-only console, which sends nothing and forgets nothing: reading,
+# copying, and what a console without --read-only would do.
+READ_ONLY_STEPS = {
+    Kind.COMPLETABLE: "complete-able: c shows the request to review or copy as an aws command; "
+    "sending it takes a console without --read-only",
+    Kind.NEEDS_RESUME: "a console without --read-only can resume it from the byte ECR holds",
+    Kind.BLOCKED: "it can never complete: the layer has to be pushed again, from a console "
+    "without --read-only",
+    Kind.WILL_NOT_MATCH: "ECR would refuse the digest: the layer has to be pushed again, from a "
+    "console without --read-only",
+    Kind.ALREADY_THERE: "nothing to do: the layer is already in the repository",
+    Kind.EXPIRED: "ECR no longer knows it: the layer has to be pushed again, from a console "
+    "without --read-only",
+    Kind.UNKNOWN: "what is missing can be learnt only by sending (a probe or a resume), which a "
+    "read-only console does not do",
+}
 
 
 # ECR's answer to a completion -> what it says of the upload, and the next step

@@ -249,3 +249,17 @@ def test_a_killed_demo_console_leaves_its_directories_and_a_backend_start_remove
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=10) == 0
     assert scratch_dirs(tmp_path) == []
+
+
+@pytest.mark.parametrize("pause", [0.0, 0.2, 0.5])
+def test_the_demo_console_exits_when_its_terminal_closes_while_it_quits(
+    pause: float, console: Console, tmp_path: Path
+) -> None:
+    """ctrl+q, then the window closes mid-exit (`tmux kill-session` right after a quit key): the
+    process ends, rather than spin on a terminal that is gone."""
+    os.write(console.master, b"\x11")  # ctrl+q
+    time.sleep(pause)
+    console.hang_up()
+    os.kill(console.pid, signal.SIGHUP)
+    assert exit_code(console) == 0
+    assert scratch_dirs(tmp_path) == []

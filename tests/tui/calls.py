@@ -30,3 +30,13 @@ def call_record(
         response=None if response is None else dict(response),
         error=error,
     )
+
+
+# Calls that only read: the console makes them on its own (listings, the layer checks behind the
+# verdicts), so tests of what was sent leave them out.
+READS = frozenset({"DescribeRepositories", "DescribeImages", "BatchCheckLayerAvailability"})
+
+
+def sent_by_operator(history: list[CallRecord]) -> list[CallRecord]:
+    """The calls of the history that are not the console's own reads."""
+    return [call for call in history if call.operation not in READS]

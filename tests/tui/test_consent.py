@@ -185,6 +185,7 @@ async def test_push_asks_with_the_calls_it_will_make(
         assert push.result.record is not None
         parts = sent(app, push.result.record.upload_id)
         assert [call["operation"] for call in parts] == [
+            "InitiateLayerUpload",
             "UploadLayerPart",
             "UploadLayerPart",
             "UploadLayerPart",

@@ -43,6 +43,7 @@ from ecrtui.tui.screens.confirm_screen import ConfirmScreen
 from ecrtui.tui.screens.help_screen import HelpScreen
 from ecrtui.tui.screens.history_screen import HistoryScreen
 from ecrtui.tui.screens.push_screen import PushCancelled, PushLayerScreen, PushProgress
+from ecrtui.tui.screens.text_screen import TextScreen
 from ecrtui.tui.screens.track_screen import TrackUploadScreen
 from ecrtui.tui.session import Identity
 from ecrtui.tui.widgets.complete_form import CompleteLayerForm
@@ -51,6 +52,7 @@ from ecrtui.tui.widgets.response_panel import ResponsePanel
 from ecrtui.tui.widgets.uploads_table import UploadsTable
 from ecrtui.uploads.journal import Origin, UploadState
 
+from .calls import sent_by_operator
 from .console_apps import (
     ACCOUNT,
     REGION,
@@ -200,7 +202,7 @@ async def test_startup_draws_first_then_shows_the_live_target_uploads_and_reposi
         assert cell(app, ready.upload_id, "state") == "complete-able"
         assert cell(app, ready.upload_id, "percent") == "100%"
         assert cell(app, demo_registry.upload("interrupted").upload_id, "state") == "needs resume"
-        assert held(app, demo_registry.upload("no-parts").upload_id) == "0 Bytes"
+        assert held(app, demo_registry.upload("no-parts").upload_id) == "0 MiB"
         loaded = received(seen, UploadsLoaded)
         assert {r.upload_id for r in loaded[0].uploads} == set(table.records)
 
@@ -288,17 +290,22 @@ async def test_complete_a_ready_upload_with_confirmation(
         assert isinstance(history, HistoryScreen)
         options = history.query_one("#history-list", OptionList)
         lines = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
-        # the completion, and ECR's layer checks before and after it (reads)
+        # the completion (with its repository and upload id), and the console's own reads
         [sent] = [
             i for i, line in enumerate(lines) if line.split()[1:3] == ["CompleteLayerUpload", "ok"]
         ]
-        assert all(
-            "BatchCheckLayerAvailability" in line for i, line in enumerate(lines) if i != sent
-        )
+        assert lines[sent].endswith(f"{ready_layer.repository} {ready_layer.upload_id[:8]}")
+        others = {line.split()[1] for i, line in enumerate(lines) if i != sent}
+        assert others <= {"BatchCheckLayerAvailability", "DescribeRepositories", "DescribeImages"}
         options.highlighted = sent
-        await pilot.press("enter")  # shows it again
-        assert app.query_one(TabbedContent).active == "complete-tab"
-        assert json.loads(panel.shown_text)["layerDigest"] == ready_layer.digest
+        await pilot.press("enter")  # request and response, to read and copy
+        shown = app.screen
+        assert isinstance(shown, TextScreen)
+        document = json.loads(shown.query_one(TextArea).text)
+        assert document["request"] == request
+        assert document["response"]["layerDigest"] == ready_layer.digest
+        await pilot.press("escape", "escape")
+        assert len(app.screen_stack) == 1
 
 
 # -- 3. bad input ----------------------------------------------------------------------------------
@@ -353,7 +360,7 @@ async def test_each_bad_field_shows_its_problem_and_complete_is_disabled(
         assert panel.has_class("-invalid")
         assert panel.border_title == "Not sent · CompleteLayerUpload · 4 problems"
         assert not isinstance(app.screen, ConfirmScreen)
-        assert app.session.history == []
+        assert sent_by_operator(app.session.history) == []
         assert app.focused is app.query_one("#repository-name", Input)
 
 
@@ -513,7 +520,7 @@ async def test_probe_a_row_and_track_an_upload_by_id(
     seen: list[Message] = []
     async with running(app, (120, 36), seen) as pilot:
         table = app.query_one(UploadsTable)
-        assert held(app, mine.upload_id) == "0 Bytes"
+        assert held(app, mine.upload_id) == "0 MiB"
         await select_upload(pilot, mine.upload_id)
         await pilot.press("p")
         await send_when_asked(pilot)
@@ -588,7 +595,7 @@ async def test_read_only_hides_and_refuses_every_change(
         footer = app.screen.query_one(Footer)
         await wait_for(pilot, lambda: bool(footer.query(FooterKey)), what="the footer's keys")
         shown = [key.description for key in footer.query(FooterKey)]
-        assert "Complete" in shown and "Copy" in shown
+        assert "Complete" in shown and "Actions" in shown
         assert not {"Resume", "Push", "Probe", "Track", "Forget"} & set(shown)
 
         await select_upload(pilot, ready_layer.upload_id)
@@ -612,8 +619,7 @@ async def test_read_only_hides_and_refuses_every_change(
         await pilot.pause()
         assert "read-only" in field_error(app, "form")
         assert len(app.screen_stack) == 1
-        reads = {"BatchCheckLayerAvailability"}  # ECR's layer check, behind the verdicts
-        assert [call for call in app.session.history if call.operation not in reads] == []
+        assert sent_by_operator(app.session.history) == []
 
         app.query_one(UploadsTable).focus()
         await pilot.press("f1")
@@ -653,11 +659,11 @@ async def test_copy_upload_id_digest_response_and_aws_command(
         await pilot.press("c")
         await confirm_and_send(pilot)
         assert app.query_one(ResponsePanel).has_class("-success")
-        await pilot.press("y")  # on the Complete tab: the response
+        await pilot.press("ctrl+y")  # on the Complete tab: the response
         assert json.loads(app.clipboard)["layerDigest"] == ready_layer.digest
         assert "Copied the response to the terminal's clipboard (OSC 52)" in notifications(app)
 
-        await pilot.press("Y")
+        await pilot.press("ctrl+o")
         command = app.clipboard
         assert command.startswith("aws ecr complete-layer-upload ")
         assert f"--repository-name {ready_layer.repository}" in command
@@ -691,7 +697,7 @@ async def test_copied_aws_command_goes_to_the_endpoint_the_console_uses(
     app = console_app(endpoint_url, journal_path)
     async with running(app, (120, 36)) as pilot:
         await select_upload(pilot, ready_layer.upload_id)
-        await pilot.press("c", "Y")
+        await pilot.press("c", "ctrl+o")
         assert app.clipboard.startswith("aws ecr complete-layer-upload ")
         assert f"--endpoint-url {endpoint_url}" in app.clipboard
 
@@ -711,7 +717,13 @@ async def test_f1_explains_the_uploads_table_and_the_palette_finds_a_repository(
         assert help_screen.query_one(Markdown).source == UploadsTable.HELP
         assert help_screen.query_one("#help-dialog").border_title == "Help · Uploads in flight"
         keys = help_screen.query_one("#help-keys", DataTable)
-        assert ("c", "Complete") in [tuple(keys.get_row_at(i)) for i in range(keys.row_count)]
+        rows = [tuple(keys.get_row_at(i)) for i in range(keys.row_count)]
+        assert ("c", "Complete", "here") in rows
+        assert ("ctrl+p", "Command palette", "everywhere") in rows
+        assert ("y / ctrl+y", "Copy id", "here") in rows
+        assert ("ctrl+q", "Quit", "everywhere") in rows
+        assert ("ctrl+y", "Copy response", "Complete tab") in rows
+        assert ("1 / f2", "Uploads tab", "everywhere") in rows
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
 

@@ -209,3 +209,13 @@ def test_not_connected(
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_upload_actions(snap_compare: Any, app: EcrtuiApp, size: tuple[int, int]) -> None:
+    async def actions_of_the_blocked_upload(pilot: Pilot[Any]) -> None:
+        await select_upload(pilot, SMALL_PART_ID)
+        await pilot.press("enter")
+        await pilot.pause()
+
+    assert picture(snap_compare, app, size, actions_of_the_blocked_upload)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import random
 import threading
 from collections.abc import Iterator
@@ -433,39 +434,78 @@ def entry(operation: str, at: float, code: str | None = None, ms: float = 84.0) 
     )
 
 
-async def test_history_lists_newest_first_and_returns_the_choice() -> None:
+def part(upload_id: str, first: int, last: int, at: float) -> CallRecord:
+    request = {
+        "repositoryName": "team/api",
+        "uploadId": upload_id,
+        "partFirstByte": first,
+        "partLastByte": last,
+        "layerPartBlob": b"x" * (last - first + 1),
+    }
+    return call_record("UploadLayerPart", request, {"uploadId": upload_id}, None, 20.0, at)
+
+
+async def test_history_lists_newest_first_with_parts_grouped_and_shows_a_call() -> None:
     import time
 
     midnight = time.mktime((2024, 5, 1, 0, 0, 0, 0, 0, -1))
-    entries = [
-        entry("InitiateLayerUpload", midnight + 10),
-        entry("CompleteLayerUpload", midnight + 3600 + 62, "LayerPartTooSmallException", 131.4),
-        entry("UploadLayerPart", midnight + 20),
-    ]
-    app = ScreenHost(lambda: HistoryScreen(entries))
-    async with app.run_test(size=(80, 24)) as pilot:
+    upload = "0b6f1f9e-1b7f-4c0f-8f0e-3d2b6f1a9c11"
+    initiated = call_record(
+        "InitiateLayerUpload",
+        {"repositoryName": "team/api"},
+        {"uploadId": upload},
+        None,
+        9,
+        midnight + 10,
+    )
+    refused = EcrCallError("LayerPartTooSmallException", "it failed", ErrorKind.SERVICE)
+    completed = call_record(
+        "CompleteLayerUpload",
+        {"repositoryName": "team/api", "uploadId": upload, "layerDigests": ["sha256:" + "a" * 64]},
+        None,
+        refused,
+        131.4,
+        midnight + 3600 + 62,
+    )
+    parts = [part(upload, n * 100, n * 100 + 99, midnight + 20 + n) for n in range(3)]
+    app = ScreenHost(lambda: HistoryScreen([initiated, *parts, completed]))
+    async with app.run_test(size=(100, 24)) as pilot:
         options = app.screen.query_one("#history-list", OptionList)
         lines = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
-        assert lines[0] == (
-            "01:01:02  CompleteLayerUpload  LayerPartTooSmallException    131 ms  team/api"
-        )
-        assert lines[1].startswith("00:00:20  UploadLayerPart      ok")
-        assert lines[2].startswith("00:00:10  InitiateLayerUpload  ok")
-        await pilot.press("down", "enter")
-    assert app.results == [entries[2]]
+        where = "team/api 0b6f1f9e"
+        assert lines == [
+            f"01:01:02  CompleteLayerUpload  LayerPartTooSmallException    131 ms  {where}",
+            f"00:00:22  UploadLayerPart \N{MULTIPLICATION SIGN}3   ok{' ' * 29}60 ms  {where}"
+            "  bytes 0-299 (300 Bytes)",
+            f"00:00:10  InitiateLayerUpload  ok{' ' * 30}9 ms  {where}",
+        ]
+        assert app.screen.query_one("#history-dialog").border_title == "History (5 calls)"
+        await pilot.press("down", "enter")  # the parts: every call, request and response
+        shown = app.screen
+        assert isinstance(shown, TextScreen)
+        document = json.loads(shown.query_one(TextArea).text)
+        assert [call["request"]["partFirstByte"] for call in document["calls"]] == [0, 100, 200]
+        assert document["calls"][0]["request"]["layerPartBlob"] == "<100 bytes>"
+        assert document["calls"][0]["response"] == {"uploadId": upload}
+        await pilot.press("escape", "up", "enter")  # the refused completion: its error
+        document = json.loads(app.screen.query_one(TextArea).text)
+        assert document["error"]["code"] == "LayerPartTooSmallException"
+        assert document["request"]["uploadId"] == upload
+        await pilot.press("escape", "escape")
+    assert app.results == [None]
 
 
 async def test_history_empty_state() -> None:
     app = ScreenHost(lambda: HistoryScreen([]))
     async with app.run_test(size=(80, 24)) as pilot:
-        assert "No requests sent yet" in text_of(app, "#history-empty")
+        assert "No calls made yet" in text_of(app, "#history-empty")
         await pilot.press("escape")
     assert app.results == [None]
 
 
 @pytest.mark.parametrize("key", ["escape", "f1", "q"])
 async def test_help_closes(key: str) -> None:
-    keys = [("c", "complete"), ("u", "resume")]
+    keys = [("c", "Complete", "here"), ("u", "Resume", "here")]
     app = ScreenHost(lambda: HelpScreen("Push a layer", PushLayerScreen.HELP, keys))
     async with app.run_test(size=(80, 24)) as pilot:
         assert app.screen.query_one("#help-keys", DataTable).row_count == 2
@@ -515,7 +555,11 @@ def test_snapshot_push_mid_progress(snap_compare: Any) -> None:
 
 
 def test_snapshot_help(snap_compare: Any) -> None:
-    keys = [("escape", "Cancel / close"), ("ctrl+s", "Start"), ("F1", "this help")]
+    keys = [
+        ("esc", "Cancel / close", "here"),
+        ("ctrl+s", "Start", "here"),
+        ("f1", "Help", "everywhere"),
+    ]
     app = ScreenHost(lambda: HelpScreen("Push a layer", PushLayerScreen.HELP, keys))
     assert snap_compare(app, terminal_size=(80, 24))
 

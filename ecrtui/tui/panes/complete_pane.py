@@ -11,17 +11,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.message import Message
 
 from ecrtui.ecr.caller import CallRecord
 from ecrtui.ecr.errors import EcrCallError
 from ecrtui.plain_text import visible
-from ecrtui.tui import consent
+from ecrtui.tui import clipboard, consent
+from ecrtui.tui.keys import binding
 from ecrtui.tui.panes.pane import Pane
 from ecrtui.tui.screens.load_request_screen import LoadRequestScreen
 from ecrtui.tui.screens.text_screen import TextScreen
@@ -53,6 +55,13 @@ class CompletePane(Pane):
     DEFAULT_CSS = """
     CompletePane { height: 1fr; }
     """
+    # ctrl+ keys: the focus is mostly in a field, which keeps printable keys for itself
+    BINDINGS: ClassVar[list[BindingType]] = [
+        binding("ctrl+y", "copy", "Copy response", "Copy the response (or the error) as JSON"),
+        binding(
+            "ctrl+o", "copy_command", "Copy aws cmd", "Copy the form's request as an aws command"
+        ),
+    ]
 
     identity: Identity | None = None  # set once connected, for the confirmation
     # What completing an upload would do, by upload id (the Uploads tab's verdicts), once connected.
@@ -140,3 +149,31 @@ class CompletePane(Pane):
 
         skeleton = input_skeleton(operation_model(OPERATION))
         self.app.push_screen(TextScreen(f"{OPERATION} input skeleton", skeleton, "json"))
+
+    # -- copying ---------------------------------------------------------------------------------
+
+    def action_copy(self) -> None:
+        text = self.response.copy_text
+        if text:
+            clipboard.copy_and_say(self.app, text, "the response")
+        else:
+            self.notify("No response yet: nothing to copy", severity="warning")
+
+    def action_copy_command(self) -> None:
+        self._copy_command(self.form.request)
+
+    @on(CompleteLayerForm.CopyCommandRequested)
+    def _copy_command_requested(self, message: CompleteLayerForm.CopyCommandRequested) -> None:
+        self._copy_command(message.request)
+
+    def _copy_command(self, request: dict[str, Any]) -> None:
+        try:
+            command = clipboard.aws_command(request, self.identity, self.session.options)
+        except ValueError as error:
+            self.notify(
+                visible(f"Cannot write this request as an aws command: {error}"),
+                severity="error",
+                markup=False,
+            )
+            return
+        clipboard.copy_and_say(self.app, command, "the aws CLI command")

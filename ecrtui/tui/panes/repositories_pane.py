@@ -6,13 +6,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.message import Message
 
 from ecrtui.ecr.errors import EcrCallError
+from ecrtui.tui.clipboard import copy_and_say
+from ecrtui.tui.keys import binding
 from ecrtui.tui.panes.pane import Pane
 from ecrtui.tui.session import ConsoleSession
 from ecrtui.tui.widgets.repository_browser import RepositoryBrowser
@@ -45,6 +48,11 @@ class RepositoriesPane(Pane):
     DEFAULT_CSS = """
     RepositoriesPane { height: 1fr; }
     """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        binding("slash", "app.filter", "Filter", "Filter the repositories by name"),
+        binding("ctrl+y,y", "copy", "Copy", "Copy the image digest, or the repository name"),
+        binding("r", "app.refresh", "Refresh", "Reload the repositories (and the uploads)"),
+    ]
 
     def __init__(
         self, session: ConsoleSession, clock: Callable[[], float] = time.time, **kwargs: Any
@@ -130,3 +138,15 @@ class RepositoriesPane(Pane):
         """This repository highlighted, with the filter cleared."""
         self.browser.clear_filter()
         self.browser.highlight(name)
+
+    def action_copy(self) -> None:
+        """The highlighted image's digest when the images have the focus, else the repository's
+        name."""
+        browser = self.browser
+        images_focused = self.app.focused is not None and self.app.focused.id == "images"
+        if images_focused and browser.selected_image_digest:
+            copy_and_say(self.app, browser.selected_image_digest, "the image digest")
+        elif browser.selected:
+            copy_and_say(self.app, browser.selected, "the repository name")
+        else:
+            self.notify("No repository is selected: nothing to copy", severity="warning")

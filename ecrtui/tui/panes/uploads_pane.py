@@ -6,17 +6,22 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.timer import Timer
 
 from ecrtui.ecr.errors import EcrCallError
 from ecrtui.plain_text import visible
+from ecrtui.tui.clipboard import copy_and_say
+from ecrtui.tui.consent import REFUSED_ACTIONS
+from ecrtui.tui.keys import binding, refusal_bindings
 from ecrtui.tui.panes.pane import Pane
+from ecrtui.tui.screens.upload_actions_screen import UploadActionsScreen
 from ecrtui.tui.session import ConsoleSession
 from ecrtui.tui.widgets.upload_calls import UploadCalls
 from ecrtui.tui.widgets.upload_details import UploadDetails
@@ -59,6 +64,26 @@ class Forgotten(Message):
 
 class UploadsPane(Pane):
     """The uploads table, the selected upload's details, and its calls."""
+
+    # The footer shows these first (Enter, on the table, opens the actions of the selected row).
+    BINDINGS: ClassVar[list[BindingType]] = [
+        binding(
+            "c", "app.complete", "Complete", "Fill the completion form from the selected upload"
+        ),
+        binding("u", "app.resume", "Resume", "Resume the selected upload from the byte ECR holds"),
+        binding(
+            "p", "app.probe", "Probe", "Ask ECR how many bytes it holds of the selected upload"
+        ),
+        binding("f", "app.forget", "Forget", "Forget the selected upload (journal only)"),
+        binding("y,ctrl+y", "copy", "Copy id", "Copy the selected upload's id", show=False),
+        binding(
+            "d", "copy_digest", "Copy digest", "Copy the selected upload's layer digest", show=False
+        ),
+        binding(
+            "a", "toggle_all", "All/in flight", "Show finished uploads too, or not", show=False
+        ),
+    ]
+    BINDINGS += refusal_bindings(BINDINGS, REFUSED_ACTIONS)
 
     WIDE = 140  # columns from which the list and the selected upload stand side by side
     FULL_IDS = 190  # and from which the list has room for whole upload ids
@@ -146,16 +171,20 @@ class UploadsPane(Pane):
         """What completing this upload would do, from what is known now."""
         return self.table.verdicts.get(upload_id)
 
+    def verdict_words(self, record: UploadRecord) -> str:
+        verdict = self.verdict_of(record.upload_id)
+        return verdict.words if verdict is not None else record.state.value
+
     def _verdicts(self, records: list[UploadRecord]) -> dict[str, Verdict]:
         return {
             record.upload_id: judge(record, record.part_sizes, self.evidence.get(record.upload_id))
             for record in records
         }
 
-    def toggle_all(self) -> bool:
+    def action_toggle_all(self) -> None:
         self.show_all = not self.show_all
         self.load_uploads()
-        return self.show_all
+        self.notify("Showing all uploads" if self.show_all else "Showing uploads in flight")
 
     def load_calls(self, upload_id: str) -> None:
         def work() -> None:
@@ -250,11 +279,44 @@ class UploadsPane(Pane):
             self.query_one(UploadCalls).show(None, [])
             return
         verdict = self.verdict_of(record.upload_id) if record is not None else None
-        details.show(record, verdict)
+        details.show(record, verdict, read_only=self.session.options.read_only)
         if record is None:
             self.query_one(UploadCalls).show(None, [])
         else:
             self.load_calls(record.upload_id)
+
+    @on(UploadsTable.RowSelected, "#uploads")
+    def _chosen(self) -> None:
+        """Enter on a row: the actions for this upload, the one its verdict suggests first."""
+        record = self.selected
+        if record is None:
+            return
+        verdict = self.verdict_of(record.upload_id)
+        refused = REFUSED_ACTIONS if self.session.options.read_only else frozenset()
+
+        def chosen(action: str | None) -> None:
+            if action is not None:
+                self.call_later(self.app.run_action, action, self)
+
+        self.app.push_screen(UploadActionsScreen(record, verdict, refused), chosen)
+
+    # -- copying ---------------------------------------------------------------------------------
+
+    def action_copy(self) -> None:
+        record = self.table.selected
+        if record is None:
+            self.notify("No upload is selected: nothing to copy", severity="warning")
+        else:
+            copy_and_say(self.app, record.upload_id, "the upload id")
+
+    def action_copy_digest(self) -> None:
+        record = self.table.selected
+        if record is None:
+            self.notify("No upload is selected: nothing to copy", severity="warning")
+        elif record.local_digest:
+            copy_and_say(self.app, record.local_digest, "the layer digest")
+        else:
+            self.notify("The journal does not know this upload's digest", severity="warning")
 
     def select(self, upload_id: str) -> None:
         table = self.table

@@ -17,6 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Static
 
 from ecrtui.ecr.errors import EcrCallError
+from ecrtui.tui.clipboard import copy_and_say
 from ecrtui.tui.text import plain
 from ecrtui.tui.widgets.error_text import error_content, error_json
 
@@ -79,11 +80,7 @@ every request and failure of this session.
 
     @on(Button.Pressed, "#failure-copy")
     def action_copy(self) -> None:
-        copy = getattr(self.app, "copy", None)
-        if callable(copy):
-            copy(self.copy_text, "the error")
-        else:
-            self.app.copy_to_clipboard(self.copy_text)
+        copy_and_say(self.app, self.copy_text, "the error")
 
     @on(Button.Pressed, "#failure-close")
     def action_close(self) -> None:

@@ -44,26 +44,25 @@ Shows what the focused part of the console is for, and the keys that work there.
         Binding("escape,f1,q", "close", "Close", id="help.close", tooltip="Close the help"),
     ]
 
-    def __init__(self, title: str, markdown: str, bindings: list[tuple[str, str]]) -> None:
+    def __init__(self, title: str, markdown: str, keys: list[tuple[str, str, str]]) -> None:
         super().__init__()
         self._title = title
         self._markdown = markdown
-        self._key_rows = bindings
+        self.key_rows = keys
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help-dialog", classes="dialog") as dialog:
             dialog.border_title = f"Help · {self._title}"
+            dialog.border_subtitle = "↑↓ page up/down scroll · esc closes"
             with VerticalScroll(id="help-text"):
                 yield Markdown(self._markdown or NO_HELP)
-            table: DataTable[str] = DataTable(
-                id="help-keys", cursor_type="none", zebra_stripes=True, show_cursor=False
-            )
-            table.add_columns("Key", "What it does")
-            table.add_rows(self._key_rows)
-            table.display = bool(self._key_rows)
-            table.styles.height = len(self._key_rows) + 1  # the header and the keys
-            table.styles.max_height = "60%"
-            yield table
+                table: DataTable[str] = DataTable(
+                    id="help-keys", cursor_type="none", zebra_stripes=True, show_cursor=False
+                )
+                table.add_columns("Key", "What it does", "Where")
+                table.add_rows(self.key_rows)
+                table.display = bool(self.key_rows)
+                yield table
         yield Footer()
 
     def on_mount(self) -> None:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, TextArea
+
+from ecrtui.tui.clipboard import copy_and_say
 
 
 def read_only_area(text: str, language: str | None, *, id: str) -> TextArea:
@@ -29,7 +32,7 @@ A read-only text: select with the mouse or the arrow keys and shift. **y** copie
 the clipboard; **Escape** closes.
 """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y", "copy", "Copy all", id="text.copy", tooltip="Copy the whole text"),
+        Binding("y,ctrl+y", "copy", "Copy all", id="text.copy", tooltip="Copy the whole text"),
         Binding("escape", "close", "Close", id="text.close", tooltip="Close"),
     ]
 
@@ -41,7 +44,7 @@ the clipboard; **Escape** closes.
 
     def compose(self) -> ComposeResult:
         with Vertical(id="text-dialog", classes="dialog") as dialog:
-            dialog.border_title = self._title
+            dialog.border_title = Text(self._title)  # may name a repository: never markup
             lines = self._text.count("\n") + 1
             dialog.border_subtitle = f"{lines} line{'s' if lines != 1 else ''}"
             yield read_only_area(self._text, self._language, id="text-area")
@@ -55,8 +58,7 @@ the clipboard; **Escape** closes.
 
     @on(Button.Pressed, "#text-copy")
     def action_copy(self) -> None:
-        self.app.copy_to_clipboard(self._text)
-        self.notify(f"Copied {self._title} ({len(self._text)} characters)")
+        copy_and_say(self.app, self._text, f"{self._title} ({len(self._text)} characters)")
 
     @on(Button.Pressed, "#text-close")
     def action_close(self) -> None:

@@ -58,6 +58,11 @@ def error_content(error: EcrCallError) -> Content:
 
 def error_json(error: EcrCallError, operation: str | None = None) -> str:
     """The error as a JSON object to copy: the whole request id, for AWS support."""
+    return to_json(error_document(error, operation))
+
+
+def error_document(error: EcrCallError, operation: str | None = None) -> dict[str, Any]:
+    """The error as it is shown and copied: no secret, and the next step."""
     copied: dict[str, Any] = {
         "code": error.code,
         "message": redact(error.message),
@@ -72,7 +77,7 @@ def error_json(error: EcrCallError, operation: str | None = None) -> str:
             {"field": p.field, "rule": p.rule, "message": redact(p.message)} for p in error.problems
         ]
     copied["hint"] = error.hint
-    return to_json(copied)
+    return copied
 
 
 def field_text(value: Any) -> str:

@@ -9,18 +9,21 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from ecrtui.ecr.hints import hint_for
 from ecrtui.tui.text import plain_text
 from ecrtui.tui.widgets.uploads_table import ago, verdict_style
 from ecrtui.uploads.journal import UploadRecord, UploadState
 from ecrtui.uploads.verdict import Verdict
 
-_NEXT_STEP = {
-    UploadState.READY: "every byte is in: press c to complete it",
-    UploadState.INTERRUPTED: "press u to resume from the byte ECR last accepted, or p to probe",
-    UploadState.UPLOADING: "a push is sending parts; p shows what ECR holds",
-    UploadState.INITIATED: "no part sent yet: press u to send the file, or c to see ECR's answer",
-    UploadState.EXPIRED: "ECR no longer knows this upload: push the layer again (n)",
+# What the journal's state says, beside the verdict (which may contradict "every byte sent").
+JOURNAL_WORDS = {
+    UploadState.INITIATED: "initiated, no part sent",
+    UploadState.UPLOADING: "sending parts",
+    UploadState.INTERRUPTED: "interrupted",
+    UploadState.READY: "every byte sent",
+    UploadState.COMPLETED: "completed",
+    UploadState.FAILED: "failed",
+    UploadState.EXPIRED: "expired",
+    UploadState.FORGOTTEN: "forgotten",
 }
 
 
@@ -53,7 +56,9 @@ class UploadDetails(Static):
             words.append(" to push a layer from a file.")
         self.update(words)
 
-    def show(self, record: UploadRecord | None, verdict: Verdict | None = None) -> None:
+    def show(
+        self, record: UploadRecord | None, verdict: Verdict | None = None, read_only: bool = False
+    ) -> None:
         """The verdict and the next step first (they decide what to press), then the evidence
         behind the verdict, then the upload's facts."""
         if record is None:
@@ -62,9 +67,7 @@ class UploadDetails(Static):
         grid = Table.grid(padding=(0, 2))
         grid.add_column(style="bold", no_wrap=True)
         grid.add_column(overflow="fold")
-        step = verdict.next_step if verdict is not None else _NEXT_STEP.get(record.state)
-        if step is None and record.last_error_code:
-            step = hint_for(record.last_error_code)
+        step = verdict.step(read_only) if verdict is not None else None
         if verdict is not None:
             grid.add_row("verdict", plain_text(verdict.summary, style=verdict_style(verdict)))
         if step:
@@ -80,8 +83,8 @@ class UploadDetails(Static):
         where = f"  (registry {record.registry_id})" if record.registry_id else ""
         grid.add_row("repository", plain_text(record.repository + where))
         grid.add_row(
-            "state",
-            f"{record.state.value}, {record.origin.value}, "
+            "journal",
+            f"{JOURNAL_WORDS[record.state]}, {record.origin.value}, "
             f"last activity {ago(self.clock() - record.updated_at)}",
         )
         if record.source_path:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime
 import time
 from collections.abc import Callable, Mapping
+from typing import ClassVar
 
 import humanize
 from rich.text import Text
+from textual.binding import Binding, BindingType
 from textual.coordinate import Coordinate
 
 from ecrtui.tui.text import plain_text
@@ -56,6 +58,8 @@ def held_of_total(held: int, total: int | None) -> str:
         return str(humanize.naturalsize(held, binary=True))
     whole = str(humanize.naturalsize(total, binary=True))
     _, _, unit = whole.partition(" ")
+    if held == 0:
+        return f"0/{whole}"
     part = str(humanize.naturalsize(held, binary=True))
     held_number, _, held_unit = part.partition(" ")
     return f"{held_number}/{whole}" if held_unit == unit else f"{part}/{whole}"
@@ -72,6 +76,10 @@ def ago_short(seconds: float) -> str:
 
 class UploadsTable(NavigableTable):
     """One row per upload; the row key is the upload id."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select_cursor", "Actions", tooltip="What can be done with this upload"),
+    ]
 
     HELP = """
 ## Uploads in flight
@@ -136,15 +144,23 @@ every upload tracked by id (**t**), and in demo mode the seeded ones.
             state = f"failed: {record.last_error_code}"
         percent = record.percent
         return [
-            plain_text(record.repository),
+            plain_text(self._fitted(record.repository)),
             plain_text(record.upload_id if self.full_ids else record.upload_id[:8], style="bold"),
             Text(held_of_total(record.bytes_confirmed, record.source_size), justify="right"),
             Text(f"{percent:.0f}%" if percent is not None else "?", justify="right"),
             plain_text(state, style=style),
-            ago(idle)
-            if self.full_ids or (self.app.size.width >= 120 and not self.wide)
-            else ago_short(idle),
+            ago(idle) if self.app.size.width >= 120 and not self.wide else ago_short(idle),
         ]
+
+    # the columns beside the repository's, with their padding and the borders, when ids are short
+    _OTHER_COLUMNS = 62
+
+    def _fitted(self, repository: str) -> str:
+        """The repository's name, shortened with an ellipsis where a long one would push the
+        other columns off (the details show it whole)."""
+        width = self.size.width or self.app.size.width
+        room = max(12, width - self._OTHER_COLUMNS - (28 if self.full_ids else 0))
+        return repository if len(repository) <= room else repository[: room - 1] + "…"
 
     @property
     def selected(self) -> UploadRecord | None:
