@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from ecrtui.tui.app import EcrtuiApp
 from ecrtui.tui.session import ConsoleOptions
@@ -54,7 +55,10 @@ async def select_upload(pilot: Pilot[None], app: EcrtuiApp, repository: str) -> 
 
 
 async def main_screen(pilot: Pilot[None], app: EcrtuiApp) -> None:
+    """The blocked upload, probed: its verdict, the evidence, and the probe in its calls."""
     await select_upload(pilot, app, "team/worker")
+    await pilot.press("p")
+    await settle(pilot, lambda: app.query_one("#upload-calls").row_count > 0, 10)
 
 
 async def completion_predicted(pilot: Pilot[None], app: EcrtuiApp) -> None:
@@ -90,6 +94,32 @@ async def help_screen(pilot: Pilot[None], app: EcrtuiApp) -> None:
     await pilot.pause(0.5)
 
 
+async def upload_actions(pilot: Pilot[None], app: EcrtuiApp) -> None:
+    await select_upload(pilot, app, "team/worker")
+    await pilot.press("enter")
+    await pilot.pause(0.3)
+
+
+async def history(pilot: Pilot[None], app: EcrtuiApp) -> None:
+    """A probe, a push in 5 MiB parts and a completion, then the history: the parts are one row."""
+    await select_upload(pilot, app, "data/etl-jobs")
+    await pilot.press("p")
+    await pilot.pause(1.0)
+    await select_upload(pilot, app, "team/api")
+    layer = app.uploads.selected.source_path if app.uploads.selected else None
+    await pilot.press("n")
+    await pilot.pause(0.5)
+    app.screen.query_one("#push-file", Input).value = str(layer)
+    app.screen.query_one("#push-part-size", Input).value = "5MiB"
+    await pilot.pause(0.3)
+    await pilot.press("ctrl+s")
+    await settle(pilot, lambda: getattr(app.screen, "stage", "done") in ("done", "failed"), 20)
+    await pilot.press("escape")
+    await pilot.pause(0.5)
+    await pilot.press("h")
+    await pilot.pause(0.5)
+
+
 async def resume_progress(pilot: Pilot[None], app: EcrtuiApp) -> None:
     await select_upload(pilot, app, "data/etl-jobs")
     await pilot.press("u")
@@ -97,14 +127,16 @@ async def resume_progress(pilot: Pilot[None], app: EcrtuiApp) -> None:
 
 
 SHOTS: dict[str, tuple[tuple[int, int], Callable[[Pilot[None], EcrtuiApp], Awaitable[None]]]] = {
-    "main-160x45": ((160, 45), main_screen),
+    "main-150x32": ((150, 32), main_screen),
     "main-80x24": ((80, 24), main_screen),
-    "completion-predicted-160x45": ((160, 45), completion_predicted),
-    "completion-error-160x45": ((160, 45), completion_error),
+    "completion-predicted-150x32": ((150, 32), completion_predicted),
+    "completion-error-150x32": ((150, 32), completion_error),
     "completion-success-120x36": ((120, 36), completion_success),
-    "repositories-160x45": ((160, 45), repositories),
+    "repositories-150x32": ((150, 32), repositories),
     "help-100x30": ((100, 30), help_screen),
     "resume-100x30": ((100, 30), resume_progress),
+    "actions-80x24": ((80, 24), upload_actions),
+    "history-120x36": ((120, 36), history),
 }
 
 
@@ -119,7 +151,16 @@ async def shoot(name: str, size: tuple[int, int], drive: Callable[..., Awaitable
         return Path(app.save_screenshot(filename=f"{name}.svg", path=str(HERE)))
 
 
+def keep_spaces(svg: Path) -> None:
+    """Mark the SVG's text as preformatted: converters such as rsvg-convert otherwise drop the
+    leading no-break space of a run ("c fill" drawn as "cfill") and stretch what is left."""
+    text = svg.read_text()
+    if 'xml:space="preserve"' not in text:
+        svg.write_text(text.replace("<svg ", '<svg xml:space="preserve" ', 1))
+
+
 def to_png(svg: Path) -> None:
+    keep_spaces(svg)
     converter = shutil.which("rsvg-convert")
     if converter is None:
         print(f"  {svg.name} (no rsvg-convert: SVG only)")

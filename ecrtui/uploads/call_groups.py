@@ -16,8 +16,10 @@ from ecrtui.ecr.caller import CallRecord
 from ecrtui.ecr.errors import EcrCallError
 from ecrtui.uploads.call_words import answered, is_probe
 
-# Operations whose consecutive calls for the same upload (or listing) make one row.
+# Operations whose calls for the same upload (or listing) make one row, other calls between them.
 _GROUPED = frozenset({"UploadLayerPart", "DescribeRepositories", "DescribeImages"})
+# Reads the console makes on its own, one per repository: a run of them is one row.
+_RUNS = frozenset({"BatchCheckLayerAvailability"})
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,10 @@ class CallGroup:
 
     @property
     def repository(self) -> str | None:
+        """The repository, or how many when the row's calls were about several."""
+        names = {call.repository for call in self.calls if call.repository}
+        if len(names) > 1:
+            return f"{len(names)} repositories"
         return self.first.repository
 
     @property
@@ -103,17 +109,24 @@ def group_calls(calls: Iterable[CallRecord]) -> list[CallGroup]:
     an interrupted push and its resume are two rows. Calls about other uploads may interleave."""
     rows: list[list[CallRecord]] = []
     open_rows: dict[tuple[str, str], list[CallRecord]] = {}
+    previous: list[CallRecord] | None = None  # the row of the call before this one
     for call in sorted(calls, key=lambda call: call.at):
         key = _key(call)
-        if key is None:
-            rows.append([call])
+        if call.operation in _RUNS and previous and previous[-1].operation == call.operation:
+            row = previous
+            row.append(call)
+        elif key is None:
+            row = [call]
+            rows.append(row)
             for open_key in [k for k in open_rows if call.upload_id and k[1] == call.upload_id]:
                 del open_rows[open_key]
         elif key in open_rows:
-            open_rows[key].append(call)
+            row = open_rows[key]
+            row.append(call)
         else:
-            open_rows[key] = [call]
-            rows.append(open_rows[key])
+            row = open_rows[key] = [call]
+            rows.append(row)
+        previous = row
     groups = [CallGroup(tuple(row)) for row in rows]
     return sorted(groups, key=lambda group: group.last.at, reverse=True)
 

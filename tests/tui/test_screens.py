@@ -476,7 +476,7 @@ async def test_history_lists_newest_first_with_parts_grouped_and_shows_a_call() 
         assert lines == [
             f"01:01:02  CompleteLayerUpload  LayerPartTooSmallException    131 ms  {where}",
             f"00:00:22  UploadLayerPart \N{MULTIPLICATION SIGN}3   ok{' ' * 29}60 ms  {where}"
-            "  bytes 0-299 (300 Bytes)",
+            "  300 Bytes sent",
             f"00:00:10  InitiateLayerUpload  ok{' ' * 30}9 ms  {where}",
         ]
         assert app.screen.query_one("#history-dialog").border_title == "History (5 calls)"

@@ -11,7 +11,6 @@ from typing import Any, ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.containers import Vertical
 from textual.message import Message
 from textual.timer import Timer
 
@@ -99,10 +98,10 @@ class UploadsPane(Pane):
         self._evidence_due = True  # ask ECR once the list is loaded
 
     def compose(self) -> ComposeResult:
+        # one after the other; side by side from WIDE columns (app.tcss lays them out in a grid)
         yield UploadsTable(clock=self.clock, id="uploads")
-        with Vertical(id="upload-side"):
-            yield UploadDetails(clock=self.clock, id="upload-details")
-            yield UploadCalls(clock=self.clock, id="upload-calls")
+        yield UploadDetails(clock=self.clock, id="upload-details")
+        yield UploadCalls(clock=self.clock, id="upload-calls")
 
     def on_resize(self) -> None:
         wide = self.size.width >= self.WIDE

@@ -24,7 +24,7 @@ from ecrtui.uploads.progress_text import size
 
 
 def history_line(group: CallGroup, widths: tuple[int, int] = (0, 0)) -> Text:
-    """'14:03:27  UploadLayerPart x7  ok  1204 ms  team/api 6cb64b8a  0-62.0 MiB', columns padded
+    """'14:03:27  UploadLayerPart x7  ok  1204 ms  team/api 6cb64b8a  62.0 MiB sent', columns padded
     to `widths`, the outcome coloured (a probe's answer is not an error)."""
     line = Text(time.strftime("%H:%M:%S", time.localtime(group.last.at)) + "  ")
     line.append(visible(group.operation).ljust(widths[0]) + "  ", style="bold")
@@ -34,7 +34,7 @@ def history_line(group: CallGroup, widths: tuple[int, int] = (0, 0)) -> Text:
     if where:
         line.append("  " + visible(where), style="dim")
     if (sent := group.byte_range) is not None:
-        line.append(f"  bytes {sent[0]}-{sent[1]} ({size(sent[1] - sent[0] + 1)})", style="dim")
+        line.append(f"  {size(sent[1] - sent[0] + 1)} sent", style="dim")
     return line
 
 
