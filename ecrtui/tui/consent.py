@@ -258,11 +258,11 @@ def _parts(
     since = " (what ECR held when last asked; the probe decides)" if held_when_asked else ""
     if offset > size:
         return [
-            f"no UploadLayerPart: the file holds {size} bytes, fewer than the {offset} ECR held "
-            "when last asked: the check will refuse it"
+            f"no UploadLayerPart: the file holds {size_text(size)}, fewer than the "
+            f"{size_text(offset)} ECR held when last asked: the check will refuse it"
         ]
     if offset == size:
-        return [f"no UploadLayerPart: ECR held all {size} bytes when last asked"]
+        return [f"no UploadLayerPart: ECR held all {size_text(size)} when last asked"]
     count = -(-(size - offset) // part_size)
     last = (size - offset) - (count - 1) * part_size
     lines = [f"{count} {TIMES} UploadLayerPart from byte {offset}{since}"]

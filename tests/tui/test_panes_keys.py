@@ -262,3 +262,14 @@ async def test_a_long_repository_name_leaves_every_column_on_screen_at_80x24(
         assert str(table.get_cell(upload_id, "repository")).endswith("\N{HORIZONTAL ELLIPSIS}")
         details = shown_text(app.query_one(UploadDetails))
         assert name in details  # whole, in the details
+
+
+async def test_escape_leaves_a_field_of_the_form_for_its_buttons(demo_app: EcrtuiApp) -> None:
+    app = demo_app
+    async with running(app, (80, 24)) as pilot:
+        await pilot.press("f3")
+        assert isinstance(app.focused, Input)
+        await pilot.press("escape")
+        assert not isinstance(app.focused, Input)
+        await pilot.press("1")  # a key again, not a character in a field
+        assert app.query_one(TabbedContent).active == "uploads-tab"

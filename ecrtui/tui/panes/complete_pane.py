@@ -61,6 +61,7 @@ class CompletePane(Pane):
         binding(
             "ctrl+o", "copy_command", "Copy aws cmd", "Copy the form's request as an aws command"
         ),
+        binding("escape", "leave_field", "Leave the field", "To the form's buttons", show=False),
     ]
 
     identity: Identity | None = None  # set once connected, for the confirmation
@@ -149,6 +150,12 @@ class CompletePane(Pane):
 
         skeleton = input_skeleton(operation_model(OPERATION))
         self.app.push_screen(TextScreen(f"{OPERATION} input skeleton", skeleton, "json"))
+
+    def action_leave_field(self) -> None:
+        """Esc in a field: to the form's buttons, where keys are keys again."""
+        buttons = [button for button in self.form.query("Button") if button.focusable]
+        if buttons:
+            buttons[0].focus()
 
     # -- copying ---------------------------------------------------------------------------------
 

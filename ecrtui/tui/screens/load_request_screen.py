@@ -23,6 +23,7 @@ from textual.widgets import Button, Footer, Static, TextArea
 from textual.worker import Worker, WorkerState
 
 from ecrtui.plain_text import visible_lines
+from ecrtui.uploads.progress_text import size
 
 MAX_FILE_BYTES = 1024 * 1024  # a request is a few hundred bytes; refuse to read a layer by mistake
 
@@ -61,7 +62,7 @@ def parse_request(text: str) -> dict[str, Any]:
 def _read(path: Path) -> str:
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
-            raise RequestError(f"{path} is over {MAX_FILE_BYTES} bytes: not a request")
+            raise RequestError(f"{path} is over {size(MAX_FILE_BYTES)}: not a request")
         return path.read_text(encoding="utf-8")
     except OSError as error:
         raise RequestError(f"cannot read {path}: {error.strerror}") from None
