@@ -513,7 +513,7 @@ async def test_a_tracked_upload_resumes_from_a_checked_file(
         assert title(confirm) == f"Resume upload {upload_id}?"
         plan = body(confirm)
         assert "then the file is checked: at least the bytes ECR holds" in plan
-        assert f"the file holds {5 * MiB} bytes, fewer than the {6 * MiB} ECR held" in plan
+        assert "the file holds 5.0 MiB, fewer than the 6.0 MiB ECR held" in plan
         await cancel_with_enter(pilot)
         assert resume.stage == "form" and sent(app, upload_id) == []
         await pilot.press("ctrl+s")
