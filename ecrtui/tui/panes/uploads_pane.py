@@ -98,7 +98,7 @@ class UploadsPane(Pane):
         self._evidence_due = True  # ask ECR once the list is loaded
 
     def compose(self) -> ComposeResult:
-        # one after the other; side by side from WIDE columns (app.tcss lays them out in a grid)
+        # one under the other; from WIDE columns the uploads on the left, the rest on the right
         yield UploadsTable(clock=self.clock, id="uploads")
         yield UploadDetails(clock=self.clock, id="upload-details")
         yield UploadCalls(clock=self.clock, id="upload-calls")

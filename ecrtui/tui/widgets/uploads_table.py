@@ -120,8 +120,11 @@ every upload tracked by id (**t**), and in demo mode the seeded ones.
         self.clear()
         self.records = {record.upload_id: record for record in records}
         self.verdicts = dict(verdicts or {})
-        for record in records:
-            self.add_row(*self._cells(record), key=record.upload_id)
+        rows = [self._cells(record) for record in records]
+        room = self._repository_room(rows)
+        for record, cells in zip(records, rows, strict=True):
+            cells[0] = plain_text(_shortened(record.repository, room))
+            self.add_row(*cells, key=record.upload_id)
         if selected in self.records:
             self.move_cursor(row=self.get_row_index(selected))
         elif selected is not None and self.row_count:
@@ -144,7 +147,7 @@ every upload tracked by id (**t**), and in demo mode the seeded ones.
             state = f"failed: {record.last_error_code}"
         percent = record.percent
         return [
-            plain_text(self._fitted(record.repository)),
+            plain_text(record.repository),
             plain_text(record.upload_id if self.full_ids else record.upload_id[:8], style="bold"),
             Text(held_of_total(record.bytes_confirmed, record.source_size), justify="right"),
             Text(f"{percent:.0f}%" if percent is not None else "?", justify="right"),
@@ -152,15 +155,16 @@ every upload tracked by id (**t**), and in demo mode the seeded ones.
             ago(idle) if self.app.size.width >= 120 and not self.wide else ago_short(idle),
         ]
 
-    # the columns beside the repository's, with their padding and the borders, when ids are short
-    _OTHER_COLUMNS = 62
-
-    def _fitted(self, repository: str) -> str:
-        """The repository's name, shortened with an ellipsis where a long one would push the
-        other columns off (the details show it whole)."""
-        width = self.size.width or self.app.size.width
-        room = max(12, width - self._OTHER_COLUMNS - (28 if self.full_ids else 0))
-        return repository if len(repository) <= room else repository[: room - 1] + "…"
+    def _repository_room(self, rows: list[list[Text | str]]) -> int:
+        """How wide the repository column can be with every other column still on screen."""
+        # inside the borders and the scrollbar (before the first layout: the terminal, less both)
+        width = self.scrollable_content_region.width or self.app.size.width - 4
+        padding = 2 * self.cell_padding
+        others = 0
+        for index, column in enumerate(list(self.columns.values())[1:], start=1):
+            widest = max((Text(str(row[index])).cell_len for row in rows), default=0)
+            others += max(widest, column.label.cell_len) + padding
+        return max(12, width - others - padding)
 
     @property
     def selected(self) -> UploadRecord | None:
@@ -168,3 +172,8 @@ every upload tracked by id (**t**), and in demo mode the seeded ones.
             return None
         key = self.coordinate_to_cell_key(Coordinate(self.cursor_row, 0)).row_key.value
         return self.records.get(str(key))
+
+
+def _shortened(name: str, room: int) -> str:
+    """The name, with an ellipsis where it is longer than `room` (the details show it whole)."""
+    return name if len(name) <= room else name[: room - 1] + "\N{HORIZONTAL ELLIPSIS}"
