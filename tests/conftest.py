@@ -54,10 +54,13 @@ def _private_state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(scope="session")
 def local_ecr(_dummy_aws_environment: None) -> Iterator[Any]:
-    """One local ECR backend for the session, started in-process."""
-    from ecrtui.local import LocalEcr
+    """One local ECR backend for the session, started in-process.
 
-    with LocalEcr() as ecr:
+    LookupEvents is not rate-limited here, so tests that read the trail cannot throttle each
+    other; tests/local/test_cloudtrail.py checks the limit on a Trail of its own."""
+    from ecrtui.local import BackendSettings, LocalEcr
+
+    with LocalEcr(settings=BackendSettings(trail_rate_limit=None)) as ecr:
         yield ecr
 
 

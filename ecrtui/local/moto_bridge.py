@@ -44,8 +44,10 @@ import botocore.session
 from botocore.model import ServiceModel
 from moto.backends import get_backend
 from moto.core.exceptions import ServiceException
+from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.core.responses import ActionResult
 from moto.ecr import models as moto_ecr_models
+from moto.ecr.exceptions import ImageAlreadyExistsException
 from moto.ecr.responses import ECRResponse
 
 from ecrtui.local.constraints import constraint_message, first_violation
@@ -53,6 +55,8 @@ from ecrtui.local.rules import EcrError, LayerRules, referenced_digests
 
 DOWNLOAD_PREFIX = "/_local-ecr/layers/"
 DOWNLOAD_URL_LIFETIME = 3600
+AUTHORIZATION_LIFETIME = 12 * 3600  # ECR's tokens last 12 hours
+DEFAULT_ACCOUNT = DEFAULT_ACCOUNT_ID
 DEFAULT_PAGE_SIZE = 100
 
 _PATCHED = "_ecrtui_installed"
@@ -318,7 +322,91 @@ def _invalid(path: str, rule: str) -> _ServiceError:
     return _ServiceError(EcrError("InvalidParameterException", constraint_message(path, rule)))
 
 
+def _get_authorization_token(self: ECRResponse) -> ActionResult:
+    """A Basic token for user AWS that this backend's registry face accepts, and the URL of
+    that face (the backend itself) as the proxy endpoint."""
+    registry_ids = self._get_param("registryIds") or [self.current_account]
+    host = self.headers.get("Host", "127.0.0.1")
+    token = base64.b64encode(f"AWS:{registry_password()}".encode()).decode()
+    expires = time.time() + AUTHORIZATION_LIFETIME
+    return ActionResult(
+        {
+            "authorizationData": [
+                {
+                    "authorizationToken": token,
+                    "expiresAt": expires,
+                    "proxyEndpoint": f"http://{host}",
+                }
+                for _ in registry_ids
+            ]
+        }
+    )
+
+
+def registry_password() -> str:
+    """The password GetAuthorizationToken hands out (user AWS), derived from this backend's key."""
+    return hmac.new(_signing_key, b"registry password", hashlib.sha256).hexdigest()
+
+
+# -- what the registry face reaches in moto ----------------------------------------------------
+
+
+def find_repository(name: str) -> Any | None:
+    """The repository of this name in any account and region moto holds, or None."""
+    for regions in get_backend("ecr").values():
+        for backend in regions.values():
+            repository = backend.repositories.get(name)
+            if repository is not None:
+                return repository
+    return None
+
+
+def repository_names() -> list[str]:
+    """Every repository's name, in any account and region moto holds."""
+    return sorted(
+        name
+        for regions in get_backend("ecr").values()
+        for backend in regions.values()
+        for name in backend.repositories
+    )
+
+
+def store_image(repository: Any, manifest: str, tag: str | None, media_type: str | None) -> str:
+    """PutImage for the registry face: the manifest stored under its digest (and tag); the
+    digest. The same image pushed again under its tag is not an error there; another image
+    under a tag of an immutable repository is (ImageTagAlreadyExistsException).
+
+    Raises EcrError, or ValueError for a manifest moto cannot store."""
+    backend = get_backend("ecr")[repository.account_id][repository.region_name]
+    digest = _rules().image_digest(repository, manifest, None)
+    existing = find_image(repository, tag) if tag else None
+    if existing is not None and existing.get_image_digest() == digest:
+        return digest
+    if existing is not None and repository.is_tag_immutable():
+        raise EcrError(
+            "ImageTagAlreadyExistsException",
+            f"The image tag '{tag}' already exists in the '{repository.name}' repository and "
+            "cannot be overwritten because the repository is immutable.",
+        )
+    try:
+        backend.put_image(repository.name, manifest, tag, media_type, digest)  # type: ignore[arg-type]
+    except ImageAlreadyExistsException:
+        pass  # the same manifest under another tag: moto keeps one image
+    except Exception as refused:  # moto's own checks of the manifest (its media type)
+        raise ValueError(str(getattr(refused, "message", refused))) from None
+    return digest
+
+
+def find_image(repository: Any, reference: str) -> Any | None:
+    """The image of this tag or digest, or None."""
+    for image in repository.images:
+        if reference in image.image_tags or image.get_image_digest() == reference:
+            return image
+    return None
+
+
 _HANDLERS: dict[str, Callable[[ECRResponse], ActionResult]] = {
+    "get_authorization_token": _get_authorization_token,
     "initiate_layer_upload": _initiate_layer_upload,
     "upload_layer_part": _upload_layer_part,
     "complete_layer_upload": _complete_layer_upload,

@@ -66,9 +66,36 @@ class DemoRegistry:
     repositories: tuple[str, ...]
     images: tuple[DemoImage, ...]
     uploads: tuple[DemoUpload, ...]
+    # left by a registry client through /v2/: in ECR (and its CloudTrail), in no journal
+    left_by_clients: tuple[ClientUpload, ...] = ()
 
     def upload(self, situation: str) -> DemoUpload:
         return next(u for u in self.uploads if u.situation == situation)
+
+    def left_by(self, situation: str) -> ClientUpload:
+        return next(u for u in self.left_by_clients if u.situation == situation)
+
+
+@dataclass(frozen=True)
+class ClientUpload:
+    """An upload a registry client (here, "docker") left in flight through the registry face.
+
+    last_status: the HTTP status of the client's last request (400: its final PUT failed)."""
+
+    situation: str
+    repository: str
+    upload_id: str
+    user_agent: str
+    bytes_uploaded: int
+    chunk_sizes: tuple[int, ...]
+    last_status: int
+    last_error: str | None
+
+
+DOCKER_USER_AGENT = (
+    "docker/27.3.1 go/go1.22.7 git-commit/41ca978 kernel/6.8.0-49-generic os/linux arch/amd64 "
+    "UpstreamClient(Docker-Client/27.3.1 \\(linux\\))"
+)
 
 
 # name, tag mutability, scan on push, encryption
@@ -115,12 +142,14 @@ def seed_demo(endpoint_url: str, files_dir: Path | None = None) -> DemoRegistry:
         )
     images = tuple(_push_image(client, repo, tag, sizes) for repo, tag, sizes in IMAGES)
     uploads = _stuck_uploads(client, files_dir)
+    left = _left_by_docker(endpoint_url, client)
     return DemoRegistry(
         endpoint_url=endpoint_url,
         region=REGION,
         repositories=tuple(name for name, *_ in REPOSITORIES),
         images=images,
         uploads=uploads,
+        left_by_clients=left,
     )
 
 
@@ -314,3 +343,77 @@ def _stuck_uploads(client: Any, files_dir: Path | None) -> tuple[DemoUpload, ...
         "InvalidLayerException",
     )
     return tuple(uploads)
+
+
+# -- uploads left by a registry client -------------------------------------------------------------
+
+
+def _left_by_docker(endpoint_url: str, client: Any) -> tuple[ClientUpload, ...]:
+    """Two uploads "docker" left through the registry face: one abandoned half-way (one PATCH of
+    a 12 MiB layer, then nothing), and one whose 2 MiB middle chunk made the final PUT fail."""
+    token = client.get_authorization_token()["authorizationData"][0]["authorizationToken"]
+    registry = _Registry(endpoint_url, token)
+    left = []
+
+    abandoned = layer_bytes("docker-abandoned", 12 * MiB)
+    location, _ = registry.send("POST", "/v2/platform/otel-collector/blobs/uploads/")
+    registry.send("PATCH", location, abandoned[: 7 * MiB])
+    left.append(
+        ClientUpload(
+            "docker-abandoned",
+            "platform/otel-collector",
+            location.rsplit("/", 1)[-1],
+            DOCKER_USER_AGENT,
+            7 * MiB,
+            (7 * MiB,),
+            201,
+            None,
+        )
+    )
+
+    chunks = (6 * MiB, 2 * MiB, 3 * MiB)
+    layer = layer_bytes("docker-small-chunk", sum(chunks))
+    location, _ = registry.send("POST", "/v2/ml/inference/blobs/uploads/")
+    offset = 0
+    for size in chunks:
+        registry.send("PATCH", location, layer[offset : offset + size])
+        offset += size
+    _, status = registry.send("PUT", f"{location}?digest={sha256_digest(layer)}", expect_error=True)
+    left.append(
+        ClientUpload(
+            "docker-small-chunk",
+            "ml/inference",
+            location.rsplit("/", 1)[-1],
+            DOCKER_USER_AGENT,
+            sum(chunks),
+            chunks,
+            status,
+            "LayerPartTooSmallException",
+        )
+    )
+    return tuple(left)
+
+
+class _Registry:
+    """Just enough of a registry client for the seed: Basic auth, docker's user agent."""
+
+    def __init__(self, endpoint_url: str, token: str) -> None:
+        self.endpoint_url = endpoint_url
+        self.headers = {"Authorization": f"Basic {token}", "User-Agent": DOCKER_USER_AGENT}
+
+    def send(
+        self, method: str, path: str, body: bytes = b"", expect_error: bool = False
+    ) -> tuple[str, int]:
+        """(the Location answered, the status)."""
+        import urllib.error
+        import urllib.request
+
+        url = path if path.startswith("http") else self.endpoint_url + path
+        request = urllib.request.Request(url, data=body, method=method, headers=self.headers)
+        try:
+            with urllib.request.urlopen(request, timeout=30) as answer:
+                return str(answer.headers.get("Location", "")), int(answer.status)
+        except urllib.error.HTTPError as error:
+            if not expect_error:
+                raise
+            return "", int(error.code)

@@ -4,17 +4,25 @@
         client = boto3.client("ecr", endpoint_url=ecr.endpoint_url, ...)
 
 Besides the ECR (and STS) API, the server answers plain GETs on the layer-download URLs that
-GetDownloadUrlForLayer hands out, as S3 does for the real service.
+GetDownloadUrlForLayer hands out, as S3 does for the real service, and keeps a CloudTrail: every
+ECR call is recorded in `LocalEcr.trail` after moto answers it, and `cloudtrail:LookupEvents` is
+answered from there (`ecrtui.local.cloudtrail`). The registry face records its requests with
+`trail.record(..., proxy=True)`, as the calls ECR's registry proxy makes.
 """
 
 from __future__ import annotations
 
 import hmac
+import io
 import ipaddress
+import json
 import logging
+import re
 import secrets
+import socket
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import TracebackType
@@ -22,14 +30,23 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.wsgi import get_input_stream
 
 from ecrtui.local import moto_bridge, scratch
+from ecrtui.local.cloudtrail import DEFAULT_REGION, LookupEventsError, Trail, is_read_only
+from ecrtui.local.registry import DroppedConnection, RegistryFace
 from ecrtui.local.rules import BackendSettings, LayerRules, LayerStore, read_chunks
 
 if TYPE_CHECKING:
     from ecrtui.local.seed import DemoRegistry
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
+Headers = list[tuple[str, str]]
+
+ECR_TARGET_PREFIX = "AmazonEC2ContainerRegistry_V20150921."
+LOOKUP_EVENTS_TARGET = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents"
+# The access key id and Region of a SigV4 Authorization header's credential scope.
+_CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/,\s]+)/")
 
 
 class NotLoopbackError(ValueError):
@@ -79,7 +96,9 @@ class LocalEcr:
         self._thread: threading.Thread | None = None
         self._store: LayerStore | None = None
         self._rules: LayerRules | None = None
+        self._registry: RegistryFace | None = None
         self._moto_app: Any = None
+        self.trail: Trail | None = None  # made by start(), with the settings
 
     @property
     def endpoint_url(self) -> str:
@@ -106,6 +125,8 @@ class LocalEcr:
             scratch.sweep_stale()  # what a killed backend or demo could not remove
             self._store = LayerStore()
             self._rules = LayerRules(self._store, self.settings)
+            self.trail = Trail(self.settings)
+            self._registry = RegistryFace(self._rules, record=self._record_proxy_call)
             moto_bridge.install(self._rules, secrets.token_bytes(32))
             moto_bridge.reset_state()
             self._moto_app, handler = moto_bridge.moto_wsgi_app()
@@ -136,6 +157,12 @@ class LocalEcr:
             if LocalEcr._running is self:
                 LocalEcr._running = None
 
+    def _record_proxy_call(self, *args: Any, **kwargs: Any) -> None:
+        """A registry request, as the API call ECR's proxy makes for it, in the CloudTrail."""
+        trail = getattr(self, "trail", None)
+        if trail is not None:
+            trail.record(*args, **kwargs)
+
     def seed_demo(self, files_dir: Path | None = None) -> DemoRegistry:
         """Fill this backend with the demo registry (see `ecrtui.local.seed`)."""
         from ecrtui.local.seed import seed_demo
@@ -155,10 +182,72 @@ class LocalEcr:
 
     def _wsgi(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
+        if path == "/v2" or path.startswith("/v2/"):
+            return self._registry_request(environ, start_response)
         if environ.get("REQUEST_METHOD") == "GET" and path.startswith(moto_bridge.DOWNLOAD_PREFIX):
             return self._download(path, environ.get("QUERY_STRING", ""), start_response)
+        target = str(environ.get("HTTP_X_AMZ_TARGET", ""))
+        if self.trail is not None and target == LOOKUP_EVENTS_TARGET:
+            return _lookup_events(self.trail, environ, start_response)
+        if self.trail is not None and target.startswith(ECR_TARGET_PREFIX):
+            operation = target[len(ECR_TARGET_PREFIX) :]
+            return self._recorded_call(self.trail, operation, environ, start_response)
         result: Iterable[bytes] = self._moto_app(environ, start_response)
         return result
+
+    def _registry_request(
+        self, environ: dict[str, Any], start_response: StartResponse
+    ) -> Iterable[bytes]:
+        """The registry face (`ecrtui.local.registry`); a dropped connection gets no answer."""
+        if self._registry is None:
+            return _plain(start_response, "503 Service Unavailable", "not running")
+        try:
+            return self._registry(environ, start_response)
+        except DroppedConnection:
+            connection = environ.get("werkzeug.socket")
+            if connection is not None:
+                connection.shutdown(socket.SHUT_RDWR)
+            return []
+
+    def _recorded_call(
+        self, trail: Trail, operation: str, environ: dict[str, Any], start_response: StartResponse
+    ) -> list[bytes]:
+        """An ECR call answered by moto, then kept in the trail before the answer leaves.
+
+        The body is read here and moto reads a view of it; the trail keeps its parameters less a
+        part's blob, and the ~14 MB of an UploadLayerPart body go when this call returns."""
+        body = get_input_stream(environ).read()
+        given = io.BytesIO(body)
+        environ["wsgi.input"], environ["CONTENT_LENGTH"] = given, str(len(body))
+        try:
+            status, headers, answer = _run_to_end(self._moto_app, environ)
+        finally:
+            given.close()  # moto's request object can outlive the call in a reference cycle
+        parameters = _json_object(body)
+        del body
+        if parameters is not None:
+            parameters.pop("layerPartBlob", None)
+        response = _json_object(answer)
+        error_code = error_message = None
+        if int(status.split(" ", 1)[0]) >= 400:
+            error_code, error_message = _error_of(response, headers)
+        credential = _CREDENTIAL.search(str(environ.get("HTTP_AUTHORIZATION", "")))
+        access_key_id, region = credential.groups() if credential else ("", DEFAULT_REGION)
+        trail.record(
+            operation,
+            parameters,
+            None if error_code else response,
+            error_code,
+            error_message,
+            user_agent=str(environ.get("HTTP_USER_AGENT", "")),
+            source_ip=str(environ.get("REMOTE_ADDR", "")),
+            read_only=is_read_only(operation),
+            region=region,
+            access_key_id=access_key_id,
+            request_id=_header(headers, "x-amzn-RequestId"),
+        )
+        start_response(status, headers)
+        return [answer]
 
     def _download(self, path: str, query: str, start_response: StartResponse) -> Iterable[bytes]:
         """Serve a layer's bytes to the holder of a URL from GetDownloadUrlForLayer."""
@@ -189,3 +278,71 @@ def _plain(start_response: StartResponse, status: str, text: str) -> list[bytes]
     body = text.encode()
     start_response(status, [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
     return [body]
+
+
+# -- the CloudTrail face ---------------------------------------------------------------------------
+
+
+def _lookup_events(
+    trail: Trail, environ: dict[str, Any], start_response: StartResponse
+) -> list[bytes]:
+    """cloudtrail:LookupEvents, answered from the trail in the json 1.1 protocol."""
+    request = _json_object(get_input_stream(environ).read() or b"{}")
+    try:
+        if request is None:
+            raise LookupEventsError("SerializationException", "The body is not a JSON object")
+        status, answer = "200 OK", trail.lookup(request)
+    except LookupEventsError as error:
+        status, answer = "400 Bad Request", {"__type": error.code, "message": error.message}
+    body = json.dumps(answer).encode()
+    start_response(
+        status,
+        [
+            ("Content-Type", "application/x-amz-json-1.1"),
+            ("Content-Length", str(len(body))),
+            ("x-amzn-RequestId", str(uuid.uuid4())),
+        ],
+    )
+    return [body]
+
+
+def _run_to_end(app: Any, environ: dict[str, Any]) -> tuple[str, Headers, bytes]:
+    """Call a WSGI app and collect its status, headers and whole body (ECR answers are small)."""
+    started: list[tuple[str, Headers]] = []
+    chunks: list[bytes] = []
+
+    def start_response(
+        status: str, headers: Headers, exc_info: Any = None
+    ) -> Callable[[bytes], None]:
+        started.append((status, headers))
+        return chunks.append
+
+    result = app(environ, start_response)
+    try:
+        chunks.extend(result)
+    finally:
+        close = getattr(result, "close", None)
+        if close is not None:
+            close()
+    status, headers = started[-1]
+    return status, headers, b"".join(chunks)
+
+
+def _json_object(data: bytes) -> dict[str, Any] | None:
+    try:
+        value = json.loads(data) if data else None
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _header(headers: Headers, name: str) -> str | None:
+    return next((value for key, value in headers if key.lower() == name.lower()), None)
+
+
+def _error_of(answer: dict[str, Any] | None, headers: Headers) -> tuple[str, str]:
+    """An error answer's code (`__type` less any namespace) and message."""
+    answer = answer or {}
+    code = str(answer.get("__type") or _header(headers, "x-amzn-ErrorType") or "InternalFailure")
+    message = answer.get("message") or answer.get("Message") or ""
+    return code.rsplit("#", 1)[-1].split(":", 1)[0], str(message)

@@ -12,6 +12,7 @@ from typing import Any
 import botocore.exceptions
 import pytest
 
+from ecrtui.ecr.limits import MiB
 from ecrtui.local.seed import REPOSITORIES
 
 
@@ -97,3 +98,36 @@ def test_completing_gives_the_described_error(
             layerDigests=[upload.file_digest],
         )
     assert caught.value.response["Error"]["Code"] == upload.expected_error
+
+
+def test_the_demo_leaves_uploads_docker_left_through_the_registry_face(
+    demo_registry: Any, ecr_client: Any
+) -> None:
+    """In ECR, in no journal: for discovery to find (through the CloudTrail)."""
+    from ecrtui.local.seed import DOCKER_USER_AGENT
+
+    journaled = {upload.upload_id for upload in demo_registry.uploads}
+    abandoned = demo_registry.left_by("docker-abandoned")
+    failed = demo_registry.left_by("docker-small-chunk")
+    for left in (abandoned, failed):
+        assert left.upload_id not in journaled
+        assert left.user_agent == DOCKER_USER_AGENT
+        with pytest.raises(botocore.exceptions.ClientError) as probed:
+            ecr_client.upload_layer_part(
+                repositoryName=left.repository,
+                uploadId=left.upload_id,
+                partFirstByte=2**50,
+                partLastByte=2**50,
+                layerPartBlob=b"",
+            )
+        held = probed.value.response["lastValidByteReceived"] + 1
+        assert held == left.bytes_uploaded
+    assert abandoned.bytes_uploaded == 7 * MiB and abandoned.last_error is None
+    assert failed.last_status == 400 and failed.chunk_sizes == (6 * MiB, 2 * MiB, 3 * MiB)
+    with pytest.raises(botocore.exceptions.ClientError) as refused:
+        ecr_client.complete_layer_upload(
+            repositoryName=failed.repository,
+            uploadId=failed.upload_id,
+            layerDigests=["sha256:" + "0" * 64],
+        )
+    assert refused.value.response["Error"]["Code"] == "LayerPartTooSmallException"
