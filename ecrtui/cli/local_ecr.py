@@ -23,8 +23,15 @@ to stderr. It serves until stopped (Ctrl+C, SIGINT, SIGTERM, or SIGHUP when its 
 then removes every upload and layer it stored and exits 0; what a killed backend leaves in the temp
 directory, the next start removes. It accepts any credentials: the account id is 123456789012.
 
+The same endpoint is a registry (/v2/), as ECR's is: docker, skopeo, containerd and oras push to
+it with user AWS and the password from get-authorization-token. It keeps a CloudTrail of every ECR
+call, the registry's included, for cloudtrail lookup-events.
+
   ecrtui local-ecr --seed demo
   aws --endpoint-url http://127.0.0.1:PORT ecr describe-repositories
+  skopeo copy --dest-tls-verify=false --dest-creds AWS:PASSWORD oci:DIR:TAG \\
+      docker://127.0.0.1:PORT/team/api:TAG
+  aws --endpoint-url http://127.0.0.1:PORT cloudtrail lookup-events
 """
 
 
