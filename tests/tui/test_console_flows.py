@@ -769,3 +769,32 @@ async def test_form_and_response_stack_on_a_narrow_terminal(
             assert form.x == response.x
         else:
             assert form.y == response.y and form.right <= response.x
+
+
+async def test_the_console_tracks_an_upload_a_registry_client_opened(
+    endpoint_url: str, ecr_client: Any, repository: str, journal_path: Path
+) -> None:
+    """One store behind both faces: an upload docker opened through /v2/ is tracked by its id
+    and shows the bytes its PATCH sent."""
+    from tests.local.registry_helpers import registry_session, upload_id_of
+    from tests.local.registry_helpers import start_upload as open_through_registry
+
+    session = registry_session(ecr_client)
+    location = open_through_registry(session, endpoint_url, repository)
+    assert session.patch(location, data=b"\x01" * (6 * MiB)).status_code == 201
+    upload_id = upload_id_of(location)
+    app = console_app(endpoint_url, journal_path)
+    async with running(app, (120, 36)) as pilot:
+        await pilot.press("t")
+        track = app.screen
+        assert isinstance(track, TrackUploadScreen)
+        track.query_one("#track-repository", Input).post_message(events.Paste(repository))
+        await pilot.press("tab")
+        track.query_one("#track-upload-id", Input).post_message(events.Paste(upload_id))
+        submit = track.query_one("#track-submit", Button)
+        await wait_for(pilot, lambda: not submit.disabled, timeout=5, what="Track enabled")
+        await pilot.press("enter")
+        await send_when_asked(pilot)
+        table = app.query_one(UploadsTable)
+        await wait_for(pilot, lambda: upload_id in table.records, what="the tracked row")
+        assert held(app, upload_id) == "6.0 MiB"
