@@ -22,7 +22,8 @@ def _api_command(args: list[str]) -> int | None:
     """Run an aws-CLI-compatible command if argv names one (global options may stand anywhere)."""
     from ecrtui.cli.global_options import UsageError, split_global_options
 
-    keep = frozenset({"--output"}) if "uploads" in args else frozenset()
+    own_output = next((word for word in args if word in ("uploads", "discover")), None)
+    keep = frozenset({"--output"}) if own_output else frozenset()
     try:
         options, rest = split_global_options(args, keep)
     except UsageError as error:
@@ -32,9 +33,9 @@ def _api_command(args: list[str]) -> int | None:
             sys.stderr, f"usage: ecrtui <command> [parameters]\necrtui: error: {error}"
         )
         return exit_codes.USAGE
-    if keep and rest and rest[0] != "uploads" and "uploads" in rest:
-        rest.remove("uploads")  # its own --output may have come before it
-        rest.insert(0, "uploads")
+    if own_output and rest and rest[0] != own_output and own_output in rest:
+        rest.remove(own_output)  # its own --output may have come before it
+        rest.insert(0, own_output)
     if rest and rest[0] in UPLOAD_COMMANDS:
         from ecrtui.cli import upload_commands
 
@@ -66,6 +67,7 @@ UPLOAD_COMMANDS: dict[str, str] = {
     "probe-upload": "learn how many bytes ECR holds of an upload, and track it",
     "uploads": "list the uploads in flight from the journal",
     "forget": "mark an upload forgotten in the journal",
+    "discover": "find the uploads other tools left in flight, in CloudTrail",
 }
 
 

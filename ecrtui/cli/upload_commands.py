@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-from ecrtui.cli import exit_codes
+from ecrtui.cli import discover_command, exit_codes
 from ecrtui.cli.exit_codes import write_line
 from ecrtui.cli.global_options import GlobalOptions, UsageError, add_global_help
 from ecrtui.ecr.limits import MAX_PART_SIZE, MIN_PART_SIZE, MiB, size_words
@@ -75,11 +75,13 @@ def build_parser(command: str) -> argparse.ArgumentParser:
         parser.add_argument("--all", action="store_true", help="also completed, failed, ...")
     elif command == "forget":
         parser.add_argument("upload_id", metavar="UPLOAD_ID")
+    elif command == "discover":
+        discover_command.add_arguments(parser)
     if command == "uploads":
         parser.add_argument(
             "--output", choices=("table", "json"), default="table", help="(default: table)"
         )
-    add_global_help(parser, skip={"--output"} if command == "uploads" else set())
+    add_global_help(parser, skip={"--output"} if command in OWN_OUTPUT else set())
     return parser
 
 
@@ -92,7 +94,9 @@ DESCRIPTIONS = {
     "changing it, and track it in the journal.",
     "uploads": "List the uploads in the journal, newest first (those in flight unless --all).",
     "forget": "Mark an upload as forgotten in the journal; ECR is not told.",
+    "discover": discover_command.DESCRIPTION,
 }
+OWN_OUTPUT = frozenset({"uploads", "discover"})  # commands whose --output is their own
 COMMANDS = tuple(DESCRIPTIONS)
 
 
@@ -305,4 +309,5 @@ HANDLERS: dict[str, Callable[[argparse.Namespace, GlobalOptions, TextIO, TextIO]
     "probe-upload": _probe,
     "uploads": _uploads,
     "forget": _forget,
+    "discover": discover_command.run,
 }

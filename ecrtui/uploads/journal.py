@@ -43,6 +43,7 @@ class Origin(str, Enum):
     PUSHED = "pushed here"
     TRACKED = "tracked by id"
     DEMO = "demo"
+    DISCOVERED = "found in CloudTrail"
 
 
 def state_dir() -> Path:
@@ -83,6 +84,8 @@ class UploadRecord:
     final_response: dict[str, Any] | None
     part_sizes: tuple[int, ...] = ()  # the parts ECR accepted, in order (when known)
     sent_digest: str | None = None  # the sha256 of the bytes ECR holds (when known)
+    client: str | None = None  # who sent it, for an upload found in CloudTrail: "docker 27.3.1"
+    principal: str | None = None  # the caller's ARN, for an upload found in CloudTrail
 
     @property
     def percent(self) -> float | None:
@@ -133,6 +136,11 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE uploads ADD COLUMN part_sizes TEXT;
     ALTER TABLE uploads ADD COLUMN sent_digest TEXT;
+    """,
+    # Uploads other tools started, found in CloudTrail: which client, and whose.
+    """
+    ALTER TABLE uploads ADD COLUMN client TEXT;
+    ALTER TABLE uploads ADD COLUMN principal TEXT;
     """,
 )
 
@@ -261,6 +269,8 @@ class UploadJournal:
             "final_response",
             "part_sizes",
             "sent_digest",
+            "client",
+            "principal",
         }
         unknown = set(changes) - allowed
         if unknown:
