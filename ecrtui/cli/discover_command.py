@@ -67,7 +67,7 @@ def run(parsed: argparse.Namespace, options: GlobalOptions, out: TextIO, err: Te
     from ecrtui.ecr.caller import EcrCaller
     from ecrtui.ecr.client import make_client
     from ecrtui.ecr.errors import EcrCallError
-    from ecrtui.uploads.discovery import Lookup, discover
+    from ecrtui.uploads.discovery import Lookup, discover, journal_found
     from ecrtui.uploads.engine import LayerPusher
     from ecrtui.uploads.journal import UploadJournal
 
@@ -88,7 +88,7 @@ def run(parsed: argparse.Namespace, options: GlobalOptions, out: TextIO, err: Te
     with UploadJournal() as journal:
         pusher = LayerPusher(caller, journal)
         for found in findings.uploads:
-            _probe_and_journal(pusher, journal, found)
+            journal_found(pusher, journal, found)
     shown = [
         found for found in findings.uploads if parsed.all or not (found.completed or found.expired)
     ]
@@ -99,46 +99,6 @@ def run(parsed: argparse.Namespace, options: GlobalOptions, out: TextIO, err: Te
     for note in findings.notes:
         write_line(err, f"note: {note}")
     return 0
-
-
-def _probe_and_journal(pusher: Any, journal: Any, found: Any) -> None:
-    """The bytes ECR holds of an upload that did not complete, and its journal row."""
-    from ecrtui.ecr.errors import EcrCallError
-    from ecrtui.uploads.journal import Origin, UploadState
-
-    if found.completed or found.upload_id is None:
-        return
-    try:
-        found.bytes_held = pusher.probe_bytes(found.repository, found.upload_id, found.registry_id)
-    except EcrCallError as error:
-        if error.code != "UploadNotFoundException":
-            raise
-        found.expired = True
-    if journal.find(found.upload_id, endpoint=pusher.endpoint, region=pusher.region) is not None:
-        return  # known already: never duplicated
-    if found.expired:
-        return
-    if found.last_error_code:
-        state = UploadState.FAILED
-    else:
-        state = UploadState.INTERRUPTED if found.bytes_held else UploadState.INITIATED
-    record = journal.record(
-        endpoint=pusher.endpoint,
-        region=pusher.region,
-        registry_id=found.registry_id,
-        repository=found.repository,
-        upload_id=found.upload_id,
-        origin=Origin.DISCOVERED,
-        state=state,
-        bytes_confirmed=found.bytes_held or 0,
-    )
-    journal.update(
-        record.row_id,
-        client=found.client,
-        principal=found.principal,
-        last_error_code=found.last_error_code,
-        last_error_message=found.last_error_message,
-    )
 
 
 def table(found: list[Any]) -> str:

@@ -27,6 +27,7 @@ from ecrtui.tui.panes.complete_pane import CompletePane, CompletionAnswered
 from ecrtui.tui.panes.repositories_pane import RepositoriesPane
 from ecrtui.tui.panes.uploads_pane import UploadsPane
 from ecrtui.tui.screens.confirm_screen import ConfirmScreen
+from ecrtui.tui.screens.discover_screen import DiscoverScreen
 from ecrtui.tui.screens.failure_screen import FailureScreen
 from ecrtui.tui.screens.help_screen import HelpScreen, help_for, help_title
 from ecrtui.tui.screens.history_screen import HistoryScreen
@@ -60,6 +61,13 @@ repositories and uploads can be searched too. **ctrl+q** quits.
         binding("f1", "help", "Help", "What the focused panel is for, and every key"),
         binding("n", "push", "Push", "Push a layer from a file"),
         binding("t", "track", "Track", "Track an upload by its id", show=False),
+        binding(
+            "D",
+            "discover",
+            "Discover",
+            "Find the uploads other tools left in flight, in CloudTrail",
+            show=False,
+        ),
         binding("h", "history", "History", "Every call made from this console", show=False),
         binding(
             "r", "refresh", "Refresh", "Reload uploads and repositories, or reconnect", show=False
@@ -146,6 +154,8 @@ repositories and uploads can be searched too. **ctrl+q** quits.
         self.completion.form.set_default_registry(message.identity.account)
         self.uploads.start()
         self.repositories.load_repositories()
+        if self.options.demo:
+            self.uploads.discover_demo()
 
     def on_connect_failed(self, message: ConnectFailed) -> None:
         self.identity = None
@@ -251,6 +261,22 @@ repositories and uploads can be searched too. **ctrl+q** quits.
                 self._ask(confirm, partial(self.uploads.probe, *ids))
 
         self.push_screen(TrackUploadScreen(), tracked)
+
+    def action_discover(self) -> None:
+        if not self.session.connected:
+            self.notify("Not connected: r connects", severity="warning")
+            return
+
+        def ask(findings: Any, then: Callable[[], None]) -> None:
+            self._ask(consent.discover_consent(self.identity, findings), then)
+
+        def added(count: int | None) -> None:
+            if count is not None:
+                self.notify(f"Added {count} upload(s) found in CloudTrail to the journal")
+            self.uploads.reload()
+
+        screen = DiscoverScreen(self.session, ask, read_only=self.options.read_only)
+        self.push_screen(screen, added)
 
     def action_forget(self) -> None:
         record = self._selected_upload()

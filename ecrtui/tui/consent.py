@@ -116,6 +116,25 @@ def probe_consent(
     )
 
 
+def discover_consent(identity: Identity | None, findings: Any) -> ConfirmScreen:
+    """The probes that adding the uploads found in CloudTrail sends, one per upload."""
+    waiting = [u for u in findings.uploads if not u.completed and u.upload_id]
+    probes = [probe_request(u.repository, u.upload_id, u.registry_id) for u in waiting]
+    plan = "\n".join(
+        f"{number}. {_call('UploadLayerPart', probe)}"
+        for number, probe in enumerate(probes, start=1)
+    )
+    return ConfirmScreen(
+        f"{len(waiting)} probe(s) of uploads found in CloudTrail",
+        None,
+        target_lines(identity),
+        plan=plan,
+        note=PROBE_NOTE + "\nEach upload is then added to the journal, as found in CloudTrail.",
+        lead="You are about to send these calls to",
+        verb="Probe",
+    )
+
+
 def forget_consent(identity: Identity | None, record: UploadRecord) -> ConfirmScreen:
     """The journal row that forgetting hides; nothing is sent."""
     row = {

@@ -25,6 +25,7 @@ from ecrtui.ecr.limits import DEFAULT_PART_SIZE
 from ecrtui.uploads.journal import Origin, UploadJournal, UploadRecord, UploadState
 
 if TYPE_CHECKING:
+    from ecrtui.uploads.discovery import Findings
     from ecrtui.uploads.engine import LayerPusher, Progress
     from ecrtui.uploads.verdict import Evidence
 
@@ -73,6 +74,7 @@ class ConsoleSession:
         self._demo_dir: Path | None = None
         self._lock = threading.Lock()
         self._closed = False
+        self._demo_discovered = False
 
     # -- connecting ----------------------------------------------------------------------------
 
@@ -341,6 +343,46 @@ class ConsoleSession:
         caller = EcrCaller(make_client(target, max_attempts=1))
         caller.listen(self._remember)
         return LayerPusher(caller, self.journal, on_progress=on_progress, cancel=cancel)
+
+    # -- discovery -------------------------------------------------------------------------------
+
+    def find_in_cloudtrail(
+        self,
+        since_seconds: float,
+        cancel: threading.Event | None = None,
+        on_page: Callable[[int, int], None] | None = None,
+    ) -> Findings:
+        """The uploads CloudTrail's event history tells of (LookupEvents only reads: a read-only
+        console runs it too). Raises DiscoveryCancelled when `cancel` is set between pages."""
+        from ecrtui.ecr.client import make_client
+        from ecrtui.uploads.discovery import Lookup, discover
+
+        target = dataclasses.replace(
+            self._target, region=self.caller.region, endpoint_url=self.endpoint
+        )
+        trail = make_client(target, "cloudtrail")
+        lookup = Lookup(trail.lookup_events, cancel=cancel, on_page=on_page)
+        return discover(lookup, since=time.time() - since_seconds)
+
+    def discover_demo(self) -> int:
+        """Demo mode: the uploads "docker" left through the registry face, found in the demo
+        backend's CloudTrail and journaled, beside the seeded ones; how many were added."""
+        if not self.options.demo or self._demo_discovered:
+            return 0
+        self._demo_discovered = True
+        return self.journal_findings(self.find_in_cloudtrail(3600), probe_known=False)
+
+    def journal_findings(self, findings: Findings, probe_known: bool = True) -> int:
+        """Probe each upload found that did not complete and add it to the journal as found in
+        CloudTrail; how many rows were added. A read-only console refuses (the probe sends)."""
+        from ecrtui.uploads.discovery import journal_found
+
+        self._refuse_if_read_only("probe the uploads found (the probe sends UploadLayerPart)")
+        pusher = self.pusher()
+        before = len(self.journal.uploads(include_finished=True))
+        for found in findings.uploads:
+            journal_found(pusher, self.journal, found, probe_known=probe_known)
+        return len(self.journal.uploads(include_finished=True)) - before
 
     def _refuse_if_read_only(self, what: str) -> None:
         if self.options.read_only:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -78,6 +79,7 @@ class FoundUpload:
     id_from: str = "the events"  # or "an error message", or "nowhere"
     bytes_held: int | None = None  # what a probe found (None: not probed)
     expired: bool = False  # the probe got UploadNotFoundException
+    probe_error: str | None = None  # what ECR answered a probe that could not tell
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -97,7 +99,12 @@ class FoundUpload:
             "completed": self.completed,
             "expired": self.expired,
             "uploadIdFrom": self.id_from,
+            "probeError": self.probe_error,
         }
+
+
+class DiscoveryCancelled(Exception):
+    """The operator stopped a discovery between two LookupEvents requests."""
 
 
 @dataclass
@@ -118,12 +125,18 @@ class Lookup:
     def __init__(
         self,
         call: Callable[..., dict[str, Any]],
-        rate: float = REQUESTS_PER_SECOND,
+        rate: float | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         retries: int = 6,
+        cancel: threading.Event | None = None,
+        on_page: Callable[[int, int], None] | None = None,
     ) -> None:
+        self.cancel = cancel
+        self.on_page = on_page  # (requests so far, events so far), after each page
+        self.events_read = 0
         self.call = call
+        rate = REQUESTS_PER_SECOND if rate is None else rate
         self.interval = 1.0 / rate if rate > 0 else 0.0
         self.sleep = sleep
         self.clock = clock
@@ -146,7 +159,12 @@ class Lookup:
                 request["EndTime"] = end
             if token:
                 request["NextToken"] = token
+            if self.cancel is not None and self.cancel.is_set():
+                raise DiscoveryCancelled(f"stopped after {self.requests} requests")
             page = self._send(request)
+            self.events_read += len(page.get("Events", []))
+            if self.on_page is not None:
+                self.on_page(self.requests, self.events_read)
             for event in page.get("Events", []):
                 document = event.get("CloudTrailEvent")
                 if isinstance(document, str):
@@ -367,8 +385,64 @@ def hint(found: FoundUpload) -> str:
     """The next step for an upload found in CloudTrail."""
     if found.completed:
         return "completed: nothing to do"
-    if found.last_error_code in HINTS:
-        return HINTS[found.last_error_code]
-    if found.expired:
+    return step_for(found.last_error_code, found.expired)
+
+
+def step_for(error_code: str | None, expired: bool = False) -> str:
+    """The next step for the client that left an upload, by the error CloudTrail recorded."""
+    if error_code in HINTS:
+        return HINTS[error_code]
+    if expired:
         return HINTS["UploadNotFoundException"]
     return DIED_HALF_WAY
+
+
+def journal_found(
+    pusher: Any, journal: Any, found: FoundUpload, probe: bool = True, probe_known: bool = True
+) -> None:
+    """Probe an upload that did not complete for the bytes ECR holds (unless `probe` is False,
+    as in a read-only console), and add it to the journal as found in CloudTrail: once only, and
+    never an upload the journal already knows or one ECR no longer knows."""
+    from ecrtui.ecr.errors import EcrCallError, ErrorKind
+    from ecrtui.uploads.journal import Origin, UploadState
+
+    if found.completed or found.upload_id is None:
+        return
+    known = journal.find(found.upload_id, endpoint=pusher.endpoint, region=pusher.region)
+    if known is not None and not probe_known:
+        return
+    if probe:
+        try:
+            found.bytes_held = pusher.probe_bytes(
+                found.repository, found.upload_id, found.registry_id
+            )
+        except EcrCallError as error:
+            if error.code in ("UploadNotFoundException", "RepositoryNotFoundException"):
+                found.expired = True  # ECR no longer knows it
+            elif error.kind is ErrorKind.SERVICE:
+                found.probe_error = error.code  # this one is not added; the others go on
+                return
+            else:
+                raise  # the network, credentials: the next probe would fail the same way
+    if found.expired or known is not None:
+        return  # a known upload is never added twice
+    # in flight whatever its last error: ECR keeps an upload whose completion it refused
+    state = UploadState.INTERRUPTED if found.bytes_held else UploadState.INITIATED
+    record = journal.record(
+        endpoint=pusher.endpoint,
+        region=pusher.region,
+        registry_id=found.registry_id,
+        repository=found.repository,
+        upload_id=found.upload_id,
+        origin=Origin.DISCOVERED,
+        state=state,
+        bytes_confirmed=found.bytes_held or 0,
+    )
+    journal.update(
+        record.row_id,
+        client=found.client,
+        principal=found.principal,
+        started_at=found.started_at,
+        last_error_code=found.last_error_code,
+        last_error_message=found.last_error_message,
+    )

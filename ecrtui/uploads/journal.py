@@ -86,6 +86,7 @@ class UploadRecord:
     sent_digest: str | None = None  # the sha256 of the bytes ECR holds (when known)
     client: str | None = None  # who sent it, for an upload found in CloudTrail: "docker 27.3.1"
     principal: str | None = None  # the caller's ARN, for an upload found in CloudTrail
+    started_at: float | None = None  # when CloudTrail says it started (found in CloudTrail)
 
     @property
     def percent(self) -> float | None:
@@ -141,6 +142,7 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE uploads ADD COLUMN client TEXT;
     ALTER TABLE uploads ADD COLUMN principal TEXT;
+    ALTER TABLE uploads ADD COLUMN started_at REAL;
     """,
 )
 
@@ -271,6 +273,7 @@ class UploadJournal:
             "sent_digest",
             "client",
             "principal",
+            "started_at",
         }
         unknown = set(changes) - allowed
         if unknown:

@@ -9,12 +9,14 @@ it and the next step. Where the evidence is missing, the verdict says so instead
 
 from __future__ import annotations
 
+import dataclasses
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 
 from ecrtui.ecr.limits import MIN_PART_SIZE, size_words
-from ecrtui.uploads.journal import UploadRecord, UploadState
+from ecrtui.uploads.journal import Origin, UploadRecord, UploadState
 
 
 class Kind(str, Enum):
@@ -45,6 +47,7 @@ class Verdict:
     next_step: str
     evidence: tuple[str, ...] = field(default=())  # the lines behind the verdict
     predicted_error: str | None = None  # the error code completing would get now
+    for_another_tool: bool = False  # the next step is the other tool's, read-only or not
 
     @property
     def words(self) -> str:
@@ -53,7 +56,9 @@ class Verdict:
 
     def step(self, read_only: bool = False) -> str:
         """The next step; in a read-only console, one that suggests nothing it refuses."""
-        return READ_ONLY_STEPS.get(self.kind, self.next_step) if read_only else self.next_step
+        if not read_only or self.for_another_tool:
+            return self.next_step
+        return READ_ONLY_STEPS.get(self.kind, self.next_step)
 
     @property
     def blocks_completion(self) -> bool:
@@ -66,7 +71,34 @@ def judge(
     part_sizes: Sequence[int] = (),
     evidence: Evidence | None = None,
 ) -> Verdict:
-    """The verdict for one upload; `part_sizes` are the parts ECR accepted, in order."""
+    """The verdict for one upload; `part_sizes` are the parts ECR accepted, in order. An upload
+    another tool left (found in CloudTrail) gets the step for that tool: ecrtui has no file to
+    resume it from, so the tool has to push again."""
+    verdict = _judge(record, part_sizes, evidence)
+    if record.origin is not Origin.DISCOVERED or verdict.kind in (Kind.COMPLETED, Kind.FORGOTTEN):
+        return verdict
+    if record.last_error_code and record.state.in_flight:  # what CloudTrail recorded
+        verdict = _refused(record, [_held_words(record.bytes_confirmed, record.source_size)])
+    from ecrtui.uploads.discovery import step_for
+
+    found = f"found in CloudTrail: {record.client or 'an unknown client'}"
+    if record.principal:
+        found += f", started by {record.principal}"
+    if record.started_at:
+        found += time.strftime(" at %Y-%m-%d %H:%M:%S", time.localtime(record.started_at))
+    return dataclasses.replace(
+        verdict,
+        next_step=step_for(record.last_error_code, verdict.kind is Kind.EXPIRED),
+        evidence=(*verdict.evidence, found),
+        for_another_tool=True,
+    )
+
+
+def _judge(
+    record: UploadRecord,
+    part_sizes: Sequence[int] = (),
+    evidence: Evidence | None = None,
+) -> Verdict:
     evidence = evidence or Evidence()
     held = record.bytes_confirmed
     size = record.source_size

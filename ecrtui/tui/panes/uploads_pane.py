@@ -55,6 +55,10 @@ class EvidenceFound(Message):
     evidence: dict[str, Evidence]
 
 
+class DemoDiscovered(Message):
+    """The demo's uploads left by other tools are in the journal now."""
+
+
 @dataclass
 class Forgotten(Message):
     upload_id: str
@@ -106,7 +110,11 @@ class UploadsPane(Pane):
     def on_resize(self) -> None:
         wide = self.size.width >= self.WIDE
         full_ids = self.size.width >= self.FULL_IDS
-        if wide != self.has_class("-wide") or full_ids != self.table.full_ids:
+        if (
+            wide != self.has_class("-wide")
+            or full_ids != self.table.full_ids
+            or not self.table.columns_fit()
+        ):
             self.set_class(wide, "-wide")
             self.table.full_ids = full_ids
             self.table.wide = wide
@@ -152,6 +160,18 @@ class UploadsPane(Pane):
             self.report(UploadsLoaded(self.session.uploads(include_finished)))
 
         self.run_in_thread(work, group="uploads", doing="Loading the uploads from the journal")
+
+    def discover_demo(self) -> None:
+        """Demo mode: the uploads "docker" left through the registry face, found in CloudTrail."""
+
+        def work() -> None:
+            if self.session.discover_demo():
+                self.report(DemoDiscovered())
+
+        self.run_in_thread(work, group="discover", doing="Discovering the demo's uploads")
+
+    def on_demo_discovered(self, message: DemoDiscovered) -> None:
+        self.load_uploads()
 
     def reload(self) -> None:
         """The operator asked for a reload: ECR is asked again about each layer, and live refresh

@@ -48,12 +48,14 @@ class UploadDetails(Static):
             "ECR has no call that lists uploads in progress, so ecrtui lists the uploads it "
             "pushed and those tracked by their id."
         )
+        words.append("\nPress ")
         if not read_only:
-            words.append("\nPress ")
             words.append("t", style="bold")
-            words.append(" to track an upload by its id, or ")
+            words.append(" to track an upload by its id, ")
             words.append("n", style="bold")
-            words.append(" to push a layer from a file.")
+            words.append(" to push a layer from a file, or ")
+        words.append("D", style="bold")
+        words.append(" to discover the uploads other tools left in flight (CloudTrail).")
         self.update(words)
 
     def show(

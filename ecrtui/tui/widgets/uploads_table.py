@@ -14,7 +14,7 @@ from textual.coordinate import Coordinate
 
 from ecrtui.tui.text import plain_text
 from ecrtui.tui.widgets.navigable_table import NavigableTable
-from ecrtui.uploads.journal import UploadRecord, UploadState
+from ecrtui.uploads.journal import Origin, UploadRecord, UploadState
 from ecrtui.uploads.verdict import Kind, Verdict
 
 STUCK_AFTER = 3600.0  # seconds without activity before an upload in flight counts as stuck
@@ -65,6 +65,22 @@ def held_of_total(held: int, total: int | None) -> str:
     return f"{held_number}/{whole}" if held_unit == unit else f"{part}/{whole}"
 
 
+_SOURCES = {
+    Origin.PUSHED: "here",
+    Origin.TRACKED: "tracked",
+    Origin.DEMO: "demo",
+}
+
+
+def source_words(record: UploadRecord, long: bool = False) -> str:
+    """Where the console learnt of the upload: 'here', 'tracked', 'demo', or for one found in
+    CloudTrail the client that left it ('docker', or 'docker 27.3.1' where there is room)."""
+    if record.origin is Origin.DISCOVERED:
+        client = record.client or "CloudTrail"
+        return client if long else client.split(" ")[0]
+    return _SOURCES.get(record.origin, str(record.origin.value))
+
+
 def ago_short(seconds: float) -> str:
     """'now', '42s ago', '3m ago', '5h ago', '2d ago': for narrow columns."""
     seconds = max(0.0, seconds)
@@ -100,14 +116,35 @@ every upload tracked by id (**t**), and in demo mode the seeded ones.
         self.full_ids = False  # whole upload ids, where there is room
         self.wide = False  # beside the details: less room than the terminal's width
 
+    # (key, label); the percentage only where there is room (held/size says it too)
+    COLUMNS = (
+        ("repository", "repository"),
+        ("upload", "upload id"),
+        ("held", "ECR holds/size"),
+        ("percent", "%"),
+        ("state", "state"),
+        ("source", "source"),
+        ("activity", "updated"),
+    )
+    NARROW = 100  # columns under which the table has no % column
+
     def on_mount(self) -> None:
-        self.add_column("repository", key="repository")
-        self.add_column("upload id", key="upload")
-        self.add_column("ECR holds/size", key="held")
-        self.add_column("%", key="percent")
-        self.add_column("state", key="state")
-        self.add_column("updated", key="activity")
+        self._add_columns()
         self.loading = True
+
+    def _keys(self) -> list[str]:
+        narrow = (self.size.width or self.app.size.width or self.NARROW) < self.NARROW
+        return [key for key, _ in self.COLUMNS if not (narrow and key == "percent")]
+
+    def columns_fit(self) -> bool:
+        """The columns shown are those the table's width calls for."""
+        return [str(key.value) for key in self.columns] == self._keys()
+
+    def _add_columns(self) -> None:
+        keys = self._keys()
+        for key, label in self.COLUMNS:
+            if key in keys:
+                self.add_column(label, key=key)
 
     def show(
         self, records: list[UploadRecord], verdicts: Mapping[str, Verdict] | None = None
@@ -117,10 +154,21 @@ every upload tracked by id (**t**), and in demo mode the seeded ones.
         selected = self.selected.upload_id if self.selected else None
         row_before = self.cursor_row
         self.loading = False
-        self.clear()
+        rebuilt = not self.columns_fit()
+        self.clear(columns=rebuilt)
+        if rebuilt:
+            self._add_columns()
         self.records = {record.upload_id: record for record in records}
         self.verdicts = dict(verdicts or {})
-        rows = [self._cells(record) for record in records]
+        keys = self._keys()
+        rows = [
+            [
+                cell
+                for (key, _), cell in zip(self.COLUMNS, self._cells(record), strict=True)
+                if key in keys
+            ]
+            for record in records
+        ]
         room = self._repository_room(rows)
         for record, cells in zip(records, rows, strict=True):
             cells[0] = plain_text(_shortened(record.repository, room))
@@ -152,6 +200,7 @@ every upload tracked by id (**t**), and in demo mode the seeded ones.
             Text(held_of_total(record.bytes_confirmed, record.source_size), justify="right"),
             Text(f"{percent:.0f}%" if percent is not None else "?", justify="right"),
             plain_text(state, style=style),
+            plain_text(source_words(record, long=self.full_ids), style="dim"),
             ago(idle) if self.app.size.width >= 120 and not self.wide else ago_short(idle),
         ]
 
