@@ -8,6 +8,8 @@ A worker that fails puts back what waited on it and its error lands in a panel.
 
 from __future__ import annotations
 
+import os
+import threading
 import time
 from collections.abc import Callable
 from functools import partial
@@ -38,6 +40,8 @@ from ecrtui.tui.widgets.target_bar import TargetBar
 from ecrtui.uploads.engine import PushResult
 from ecrtui.uploads.journal import UploadRecord
 from ecrtui.uploads.progress_text import size
+
+SHUTDOWN_GRACE = 5.0  # seconds a quitting console may take before its process is ended
 
 # F1's words for Textual's own keys, where its description is terse.
 _KEY_WORDS = {"command_palette": "Command palette", "quit": "Quit"}
@@ -106,6 +110,14 @@ repositories and uploads can be searched too. **ctrl+q** quits.
 
     def on_unmount(self) -> None:
         self.session.close()
+        if self.is_headless:
+            return
+        # The console is ending. If the terminal went away meanwhile (a window closed right after
+        # ctrl+q), the terminal driver can wait forever to write to it: everything is saved by
+        # now (the journal commits each change), so a process still here in a few seconds ends.
+        ending = threading.Timer(SHUTDOWN_GRACE, os._exit, args=(0,))
+        ending.daemon = True
+        ending.start()
 
     @property
     def uploads(self) -> UploadsPane:
