@@ -120,6 +120,12 @@ async def history(pilot: Pilot[None], app: EcrtuiApp) -> None:
     await pilot.pause(0.5)
 
 
+async def discover(pilot: Pilot[None], app: EcrtuiApp) -> None:
+    """D in the demo: what CloudTrail tells of the uploads, docker's among them."""
+    await pilot.press("D")
+    await settle(pilot, lambda: getattr(app.screen, "stage", "") == "found", 20)
+
+
 async def resume_progress(pilot: Pilot[None], app: EcrtuiApp) -> None:
     await select_upload(pilot, app, "data/etl-jobs")
     await pilot.press("u")
@@ -137,6 +143,7 @@ SHOTS: dict[str, tuple[tuple[int, int], Callable[[Pilot[None], EcrtuiApp], Await
     "resume-100x30": ((100, 30), resume_progress),
     "actions-80x24": ((80, 24), upload_actions),
     "history-120x36": ((120, 36), history),
+    "discover-120x36": ((120, 36), discover),
 }
 
 

@@ -130,8 +130,9 @@ CloudTrail delivers events about 5 minutes after the call.
             f"completed ({findings.events_read} events, {findings.requests} requests)"
         )
         table = self.query_one("#discover-found", DataTable)
-        table.display = bool(findings.uploads)
-        for found in findings.uploads:
+        # what is still in flight, newest first; the completed ones are only counted
+        table.display = bool(waiting)
+        for found in sorted(waiting, key=lambda u: u.last_activity, reverse=True):
             started = found.started_at or found.last_activity
             error = (found.last_error_code or "").removesuffix("Exception")
             table.add_row(
@@ -140,7 +141,7 @@ CloudTrail delivers events about 5 minutes after the call.
                 Text(visible(found.client[:20])),
                 time.strftime("%H:%M", time.localtime(started)),
                 str(found.parts),
-                Text(visible(error or ("completed" if found.completed else "-"))),
+                Text(visible(error or "-")),
             )
         notes = list(findings.notes)
         probeable = [u for u in waiting if u.upload_id]
