@@ -105,6 +105,7 @@ def table(found: list[Any]) -> str:
     """The uploads as a table, with the next step for each."""
     import humanize
 
+    from ecrtui.cli.output import columns
     from ecrtui.uploads.discovery import hint
 
     if not found:
@@ -126,11 +127,7 @@ def table(found: list[Any]) -> str:
                 visible(upload.last_error_code or ("completed" if upload.completed else "-")),
             )
         )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    lines = [
-        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
-        for row in rows
-    ]
+    lines = columns(rows)
     steps = [
         f"  {visible(upload.upload_id or upload.repository)[:8]}: {hint(upload)}"
         for upload in found

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import datetime
 import json
+from collections.abc import Sequence
 from typing import Any, TextIO
 
 from ecrtui.plain_text import visible
@@ -123,6 +124,15 @@ def render(data: Any, output: str, query: str | None = None) -> str:
     if output == "yaml":
         return to_yaml(data)
     return to_text(data)
+
+
+def columns(rows: Sequence[Sequence[str]]) -> list[str]:
+    """Rows of cells as lines of left-aligned columns, two spaces apart (header first)."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
 
 
 def write(stream: TextIO, text: str) -> None:

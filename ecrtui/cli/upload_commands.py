@@ -260,12 +260,9 @@ def uploads_table(records: list[Any], now: float | None = None) -> str:
         )
     if len(rows) == 1:
         return "no uploads in flight (ecrtui uploads --all shows finished ones)\n"
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    return "".join(
-        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
-        + "\n"
-        for row in rows
-    )
+    from ecrtui.cli.output import columns
+
+    return "".join(line + "\n" for line in columns(rows))
 
 
 def _as_dict(record: Any) -> dict[str, Any]:

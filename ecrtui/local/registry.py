@@ -29,7 +29,6 @@ from urllib.parse import parse_qs, quote
 
 from ecrtui.local import moto_bridge
 from ecrtui.local.rules import (
-    SHA256_DIGEST,
     BackendSettings,
     EcrError,
     LayerRules,
@@ -603,7 +602,3 @@ def _unknown_upload() -> RegistryError:
 def _layer_error(error: EcrError) -> RegistryError:
     status, code = _LAYER_ERRORS.get(error.code, ("400 Bad Request", "BLOB_UPLOAD_INVALID"))
     return RegistryError(status, code, error.message, error.code)
-
-
-def is_digest(text: str) -> bool:
-    return bool(SHA256_DIGEST.fullmatch(text))
