@@ -31,6 +31,7 @@ class Kind(str, Enum):
     COMPLETED = "completed"
     FORGOTTEN = "forgotten"
     UNKNOWN = "unknown"
+    PUSH_AGAIN = "push again"  # another tool's upload it left half way: only it can finish it
 
 
 @dataclass(frozen=True)
@@ -77,11 +78,19 @@ def judge(
     verdict = _judge(record, part_sizes, evidence)
     if record.origin is not Origin.DISCOVERED or verdict.kind in (Kind.COMPLETED, Kind.FORGOTTEN):
         return verdict
+    client = record.client or "another tool"
     if record.last_error_code and record.state.in_flight:  # what CloudTrail recorded
         verdict = _refused(record, [_held_words(record.bytes_confirmed, record.source_size)])
+    elif verdict.kind is Kind.UNKNOWN:  # no error: the client stopped half way
+        verdict = dataclasses.replace(
+            verdict,
+            kind=Kind.PUSH_AGAIN,
+            summary=f"left half way by {client}: ECR keeps no partial layer, and ecrtui has no "
+            "file to resume it from",
+        )
     from ecrtui.uploads.discovery import step_for
 
-    found = f"found in CloudTrail: {record.client or 'an unknown client'}"
+    found = f"found in CloudTrail: {client}"
     if record.principal:
         found += f", started by {record.principal}"
     if record.started_at:

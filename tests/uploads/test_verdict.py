@@ -140,3 +140,38 @@ def test_a_refused_completion_is_the_verdict(code: str, kind: Kind) -> None:
     assert verdict.kind is kind and verdict.predicted_error == code
     assert verdict.summary == f"ECR refused it: {code}"
     assert f"ECR answered {code}: no" in verdict.evidence
+
+
+def test_an_upload_another_tool_left_half_way_is_that_tools_to_push_again() -> None:
+    found = row(
+        origin=Origin.DISCOVERED,
+        state=UploadState.INTERRUPTED,
+        source_size=None,
+        local_digest=None,
+        sent_digest=None,
+        part_sizes=(),
+        bytes_confirmed=7 * 1024 * 1024,
+        client="docker 27.3.1",
+        principal="arn:aws:iam::123456789012:user/ci",
+    )
+    verdict = judge(found)
+    assert verdict.kind is Kind.PUSH_AGAIN and verdict.words == "push again"
+    assert verdict.summary.startswith("left half way by docker 27.3.1")
+    assert verdict.next_step == "push again; ECR does not keep partial layers"
+    assert verdict.step(read_only=True) == verdict.next_step  # nothing ecrtui would send
+    assert "found in CloudTrail: docker 27.3.1, started by arn:aws:iam::123456789012:user/ci" in (
+        verdict.evidence
+    )
+
+
+def test_an_upload_another_tool_failed_to_complete_says_what_the_tool_should_change() -> None:
+    found = row(
+        origin=Origin.DISCOVERED,
+        state=UploadState.INTERRUPTED,
+        last_error_code="LayerPartTooSmallException",
+        last_error_message="All layer parts except the last part should be at least 5MB",
+        client="docker 27.3.1",
+    )
+    verdict = judge(found)
+    assert verdict.kind is Kind.BLOCKED
+    assert verdict.next_step == "set its chunk size to 5 MiB or more, then push again"

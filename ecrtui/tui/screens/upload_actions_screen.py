@@ -38,6 +38,7 @@ SUGGESTED = {
     Kind.ALREADY_THERE: "app.forget",
     Kind.EXPIRED: "app.push",
     Kind.UNKNOWN: "app.probe",
+    Kind.PUSH_AGAIN: "copy",  # the other tool pushes again; its upload id is what to hand over
     Kind.COMPLETED: "copy",
     Kind.FORGOTTEN: "copy",
 }

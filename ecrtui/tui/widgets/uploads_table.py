@@ -41,6 +41,7 @@ _VERDICT_STYLE = {
     Kind.COMPLETED: "dim green",
     Kind.FORGOTTEN: "dim",
     Kind.UNKNOWN: "magenta",
+    Kind.PUSH_AGAIN: "yellow",
 }
 
 
