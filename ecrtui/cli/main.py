@@ -125,6 +125,7 @@ def _console(options: argparse.Namespace) -> int:
     the console ends, its scratch directories are removed before this returns.
     """
     import asyncio
+    import contextlib
     import signal
 
     from ecrtui.ecr.client import Target
@@ -166,6 +167,11 @@ def _console(options: argparse.Namespace) -> int:
     try:
         asyncio.run(run_until_stopped())
     finally:
+        # The console has ended: a stop signal now (the terminal hanging up a moment after
+        # ctrl+q) must not cut the clean-up short.
+        for signum in filter(None, stop_signals):
+            with contextlib.suppress(ValueError, OSError):
+                signal.signal(signum, signal.SIG_IGN)
         scratch.remove_all()
     _end_despite_stuck_threads(0)
     return 0
