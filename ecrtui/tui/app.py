@@ -279,8 +279,8 @@ repositories and uploads can be searched too. **ctrl+q** quits.
             self.notify("Not connected: r connects", severity="warning")
             return
 
-        def ask(findings: Any, then: Callable[[], None]) -> None:
-            self._ask(consent.discover_consent(self.identity, findings), then)
+        def ask(uploads: list[Any], then: Callable[[], None]) -> None:
+            self._ask(consent.discover_consent(self.identity, uploads), then)
 
         def added(count: int | None) -> None:
             if count is not None:

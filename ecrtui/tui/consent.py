@@ -116,16 +116,15 @@ def probe_consent(
     )
 
 
-def discover_consent(identity: Identity | None, findings: Any) -> ConfirmScreen:
-    """The probes that adding the uploads found in CloudTrail sends, one per upload."""
-    waiting = [u for u in findings.uploads if not u.completed and u.upload_id]
-    probes = [probe_request(u.repository, u.upload_id, u.registry_id) for u in waiting]
+def discover_consent(identity: Identity | None, uploads: list[Any]) -> ConfirmScreen:
+    """The probes that adding these uploads found in CloudTrail sends, one per upload."""
+    probes = [probe_request(u.repository, u.upload_id, u.registry_id) for u in uploads]
     plan = "\n".join(
         f"{number}. {_call('UploadLayerPart', probe)}"
         for number, probe in enumerate(probes, start=1)
     )
     return ConfirmScreen(
-        f"{len(waiting)} probe(s) of uploads found in CloudTrail",
+        f"{len(uploads)} probe(s) of uploads found in CloudTrail",
         None,
         target_lines(identity),
         plan=plan,

@@ -370,19 +370,30 @@ class ConsoleSession:
         if not self.options.demo or self._demo_discovered:
             return 0
         self._demo_discovered = True
-        return self.journal_findings(self.find_in_cloudtrail(3600), probe_known=False)
+        return self.journal_findings(self.find_in_cloudtrail(3600))
 
-    def journal_findings(self, findings: Findings, probe_known: bool = True) -> int:
-        """Probe each upload found that did not complete and add it to the journal as found in
-        CloudTrail; how many rows were added. A read-only console refuses (the probe sends)."""
+    def journal_findings(self, findings: Findings) -> int:
+        """Probe each upload found that did not complete and is new to the journal, and add it
+        as found in CloudTrail; how many rows were added. The journal's own uploads keep their
+        rows (probe them from the uploads list). A read-only console refuses: the probe sends."""
         from ecrtui.uploads.discovery import journal_found
 
         self._refuse_if_read_only("probe the uploads found (the probe sends UploadLayerPart)")
         pusher = self.pusher()
         before = len(self.journal.uploads(include_finished=True))
         for found in findings.uploads:
-            journal_found(pusher, self.journal, found, probe_known=probe_known)
+            journal_found(pusher, self.journal, found, probe_known=False)
         return len(self.journal.uploads(include_finished=True)) - before
+
+    def known_uploads(self, findings: Findings) -> set[str]:
+        """The upload ids found that the journal already has for this endpoint and region."""
+        region = self.caller.region
+        return {
+            found.upload_id
+            for found in findings.uploads
+            if found.upload_id
+            and self.journal.find(found.upload_id, endpoint=self.endpoint, region=region)
+        }
 
     def _refuse_if_read_only(self, what: str) -> None:
         if self.options.read_only:

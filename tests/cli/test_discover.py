@@ -1,9 +1,11 @@
 """`ecrtui discover` end to end: real clients push through the registry face and are stopped half
 way or fail at the final PUT; discovery finds each upload in the backend's CloudTrail with its
-repository, client, bytes held and error, under each setting of where CloudTrail keeps the id."""
+repository, client, bytes held and error, under each setting of where CloudTrail keeps the id,
+and the console shows them."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 import os
@@ -16,7 +18,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.widgets import DataTable
 
+from ecrtui.tui.screens import discover_screen
+from ecrtui.tui.screens.discover_screen import DiscoverScreen
+from ecrtui.uploads import discovery
 from tests.local.oci_images import make_image
 from tests.local.registry_helpers import MiB, registry_password, registry_session, start_upload
 from tests.uploads.helpers import ecrtui
@@ -63,6 +69,7 @@ client.push(target=f"{host}/{target}", files=[os.path.basename(path)], do_chunke
 
 def test_discover_finds_what_registry_clients_left(
     upload_id_place: str,
+    monkeypatch: pytest.MonkeyPatch,
     local_ecr: Any,
     endpoint_url: str,
     ecr_client: Any,
@@ -167,6 +174,56 @@ def test_discover_finds_what_registry_clients_left(
             assert upload["uploadId"] is None and upload["uploadIdFrom"] == "nowhere"
             assert upload["bytesHeld"] is None and upload["startedAt"]
         assert "have no id in CloudTrail" in found.stderr
+
+    monkeypatch.setattr(discovery, "REQUESTS_PER_SECOND", 0.0)  # the test backend never throttles
+    monkeypatch.setattr(discover_screen, "LOOK_BACK", 3600.0)
+    asyncio.run(console_shows(endpoint_url, repository, uploads, upload_id_place))
+
+
+async def console_shows(
+    endpoint_url: str, repository: str, uploads: list[dict[str, Any]], upload_id_place: str
+) -> None:
+    """The console, on the journal `ecrtui discover` wrote, lists what it found: in the uploads
+    table when CloudTrail gave the ids, and in its own discover dialog either way."""
+    from ecrtui.tui.widgets.uploads_table import UploadsTable
+    from ecrtui.uploads.journal import default_path
+    from tests.tui.console_apps import console_app, details_text, running, select_upload, wait_for
+
+    app = console_app(endpoint_url, default_path())
+    async with running(app, (120, 36)) as pilot:
+        if upload_id_place == "request-and-response":
+            table = app.query_one(UploadsTable)
+            for upload in uploads:
+                source = str(table.get_cell(upload["uploadId"], "source"))
+                assert source == upload["client"].split()[0]
+            [refused] = [u for u in uploads if u["lastErrorCode"] == "LayerPartTooSmallException"]
+            await select_upload(pilot, refused["uploadId"])
+            assert "set its chunk size to 5 MiB or more, then push again" in details_text(app)
+
+        await pilot.press("D")
+        screen = app.screen
+        assert isinstance(screen, DiscoverScreen)
+        await wait_for(pilot, lambda: screen.stage == "found", timeout=60, what="the findings")
+        found = screen.query_one("#discover-found", DataTable)
+        rows = [found.get_row_at(index) for index in range(found.row_count)]
+        shown = sorted(
+            (str(row[1]).split()[0], str(row[2]).split()[0], str(row[5]))
+            for row in rows
+            if str(row[0]) == repository
+        )
+        if upload_id_place == "request-and-response":
+            assert all(str(row[1]).endswith(" known") for row in rows if str(row[0]) == repository)
+            assert not {u["uploadId"] for u in uploads} & {u.upload_id for u in screen.new}
+        expected = sorted(
+            (
+                u["uploadId"][:8] if u["uploadId"] else "not",
+                u["client"].split()[0],
+                (u["lastErrorCode"] or "-").removesuffix("Exception"),
+            )
+            for u in uploads
+        )
+        assert shown == expected
+        await pilot.press("escape")
 
 
 def test_a_missing_lookup_events_permission_names_the_iam_action(

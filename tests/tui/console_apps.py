@@ -8,6 +8,7 @@ tests journal themselves.
 
 from __future__ import annotations
 
+import io
 import sqlite3
 import threading
 import time
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rich.console import Console
 from textual.message import Message
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, TextArea
@@ -26,6 +28,7 @@ from ecrtui.tui.app import EcrtuiApp
 from ecrtui.tui.session import ConsoleOptions, ConsoleSession, Identity
 from ecrtui.tui.widgets.repository_browser import RepositoryBrowser
 from ecrtui.tui.widgets.target_bar import TargetBar
+from ecrtui.tui.widgets.upload_details import UploadDetails
 from ecrtui.tui.widgets.uploads_table import UploadsTable
 from ecrtui.uploads.engine import Progress
 from ecrtui.uploads.journal import Origin, UploadJournal, UploadRecord, UploadState
@@ -206,6 +209,13 @@ async def wait_for(
 ) -> None:
     """Let the app run until `condition()` holds, checking every 20 ms; fail after `timeout`."""
     await _wait_for(pilot, condition, timeout=timeout, step=0.02, what=what)
+
+
+def details_text(app: EcrtuiApp) -> str:
+    """The selected upload's details as plain text, however wide."""
+    console = Console(width=300, record=True, file=io.StringIO())
+    console.print(app.query_one(UploadDetails).content)
+    return console.export_text()
 
 
 def bar_text(app: EcrtuiApp) -> str:

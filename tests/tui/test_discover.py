@@ -9,18 +9,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from rich.console import Console
-from textual.widgets import Button, DataTable
+from textual.widgets import Button, DataTable, Select
 
 from ecrtui.tui.screens import discover_screen
 from ecrtui.tui.screens.confirm_screen import ConfirmScreen
 from ecrtui.tui.screens.discover_screen import DiscoverScreen
-from ecrtui.tui.widgets.upload_details import UploadDetails
 from ecrtui.tui.widgets.uploads_table import UploadsTable
 from ecrtui.uploads import discovery
 from tests.local.registry_helpers import MiB, registry_session, start_upload, upload_id_of
 
-from .console_apps import console_app, running, select_upload, wait_for
+from .console_apps import console_app, details_text, running, select_upload, wait_for
 
 
 @pytest.fixture(autouse=True)
@@ -42,12 +40,6 @@ def left_by_docker(endpoint_url: str, ecr_client: Any, repository: str) -> tuple
     refused = docker.put(failed, params={"digest": "sha256:" + "0" * 64})
     assert refused.status_code == 400  # LayerPartTooSmall: checked before the digest
     return upload_id_of(abandoned), upload_id_of(failed)
-
-
-def details_text(app: Any) -> str:
-    console = Console(width=300, record=True, file=open(os.devnull, "w"))  # noqa: SIM115
-    console.print(app.query_one(UploadDetails).content)
-    return console.export_text()
 
 
 async def test_discover_probes_after_consent_and_lists_what_docker_left(
@@ -81,6 +73,22 @@ async def test_discover_probes_after_consent_and_lists_what_docker_left(
         assert "found in CloudTrail: docker 27.3.1" in shown and " at 20" in shown
         await select_upload(pilot, abandoned)
         assert "push again; ECR does not keep partial layers" in details_text(app)
+
+        # again: the journal has them now, so they are known and not probed twice
+        await pilot.press("D")
+        screen = app.screen
+        assert isinstance(screen, DiscoverScreen)
+        await wait_for(pilot, lambda: screen.stage == "found", timeout=60, what="the findings")
+        assert not {abandoned, failed} & {u.upload_id for u in screen.new}
+        ids = [str(row[1]) for row in map(screen.query_one(DataTable).get_row_at, range(2))]
+        assert f"{abandoned[:8]} known" in ids or f"{failed[:8]} known" in ids
+
+        # a longer look back reads CloudTrail again
+        screen.query_one("#discover-since", Select).value = 7 * 24 * 3600.0
+        await wait_for(
+            pilot, lambda: screen._run == 2 and screen.stage == "found", timeout=60, what="again"
+        )
+        assert {abandoned, failed} <= {u.upload_id for u in screen.findings.uploads}  # type: ignore[union-attr]
 
 
 async def test_a_read_only_console_discovers_without_probing(
@@ -149,6 +157,9 @@ class FixedFindings:
             ),
         ]  # fmt: skip
         return Findings(uploads, events_read=9, requests=3, newest_event_at=started + 61)
+
+    def known_uploads(self, findings: Any) -> set[str]:
+        return set()
 
     def journal_findings(self, findings: Any) -> int:
         return 1

@@ -21,7 +21,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, DataTable, Footer, Static
+from textual.widgets import Button, DataTable, Footer, Select, Static
 from textual.worker import Worker, WorkerState
 
 from ecrtui.ecr.errors import EcrCallError
@@ -30,23 +30,45 @@ from ecrtui.tui.messages import WorkFailed
 
 if TYPE_CHECKING:
     from ecrtui.tui.session import ConsoleSession
-    from ecrtui.uploads.discovery import Findings
+    from ecrtui.uploads.discovery import Findings, FoundUpload
 
-LOOK_BACK = 24 * 3600.0  # seconds of CloudTrail history read
+HOUR = 3600.0
+LOOK_BACKS = (
+    ("last hour", HOUR),
+    ("last 6 hours", 6 * HOUR),
+    ("last day", 24 * HOUR),
+    ("last week", 7 * 24 * HOUR),
+    ("last 90 days", 90 * 24 * HOUR),  # all CloudTrail's event history keeps
+)
+LOOK_BACK = 24 * HOUR  # seconds of CloudTrail history read first
 
-# How the screen asks before the probes: (what was found, then) -> None
-Ask = Callable[["Findings", Callable[[], None]], None]
+# How the screen asks before the probes: (the uploads to probe, then) -> None
+Ask = Callable[[list["FoundUpload"], Callable[[], None]], None]
 
 
 @dataclass
 class Progress(Message):
+    run: int
     requests: int
     events: int
 
 
 @dataclass
 class Found(Message):
+    run: int
     findings: Findings
+    known: set[str]
+
+
+@dataclass
+class Stopped(Message):
+    run: int
+
+
+@dataclass
+class Failed(Message):
+    run: int
+    raised: Exception
 
 
 @dataclass
@@ -62,13 +84,15 @@ class DiscoverScreen(ModalScreen[int | None]):
 ## Discover uploads in CloudTrail
 
 ECR has no call that lists uploads in progress, but CloudTrail records every push, whoever made
-it. This reads the last day of LookupEvents (2 requests a second, 50 events a page) and rebuilds
-the uploads other tools (docker, buildkit, containerd, skopeo, kaniko, oras, CI) left in flight:
-who, which client, when, and the error CloudTrail recorded. **Escape** stops it.
+it. This reads LookupEvents (2 requests a second, 50 events a page) over the last day, or the
+period chosen (up to the 90 days CloudTrail keeps), and rebuilds the uploads other tools (docker,
+buildkit, containerd, skopeo, kaniko, oras, CI) left in flight: who, which client, when, and the
+error CloudTrail recorded. **Escape** stops it.
 
-**Probe and add** asks ECR how many bytes it holds of each (a probe sends UploadLayerPart, so it
-asks first) and adds them to the journal, where the console's verdicts and actions apply.
-CloudTrail delivers events about 5 minutes after the call.
+Each upload id says whether the journal already has it (known) or not (new). **Probe and add**
+asks ECR how many bytes it holds of each new one (a probe sends UploadLayerPart, so it asks
+first) and adds them to the journal, where the console's verdicts and actions apply. CloudTrail
+delivers events about 5 minutes after the call.
 """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Stop / close", id="discover.close", tooltip="Stop or close"),
@@ -83,7 +107,9 @@ CloudTrail delivers events about 5 minutes after the call.
         self._read_only = read_only
         self._since = LOOK_BACK if since is None else since
         self._cancel = threading.Event()
+        self._run = 0  # the lookup whose results are shown; a new period starts another
         self.findings: Findings | None = None
+        self.new: list[FoundUpload] = []  # not completed, with an id, and not in the journal
         self.stage = "looking"
 
     def compose(self) -> ComposeResult:
@@ -96,34 +122,81 @@ CloudTrail delivers events about 5 minutes after the call.
             yield table
             yield Static("", id="discover-notes")
             with Horizontal(classes="buttons"):
+                periods = list(LOOK_BACKS)
+                if self._since not in dict(LOOK_BACKS).values():
+                    periods.append((_period(self._since), self._since))
+                yield Select(
+                    periods,
+                    value=self._since,
+                    allow_blank=False,
+                    id="discover-since",
+                    tooltip="How far back to read CloudTrail",
+                )
                 yield Button("Probe and add", variant="primary", id="discover-add", disabled=True)
                 yield Button("Stop", id="discover-close")
         yield Footer()
 
     def on_mount(self) -> None:
+        self._look()
+
+    def _look(self) -> None:
+        """Read CloudTrail over the chosen period; a lookup still running is stopped."""
+        self._cancel.set()
+        cancel = self._cancel = threading.Event()
+        self._run += 1
+        run, since = self._run, self._since
+        self.stage = "looking"
+        self.findings, self.new = None, []
+        self.query_one("#discover-found", DataTable).clear()
+        self.query_one("#discover-notes", Static).update("")
+        self.query_one("#discover-add", Button).disabled = True
+        self.query_one("#discover-close", Button).label = "Stop"
+        self._status("Reading CloudTrail's event history…")
+
         def work() -> None:
-            findings = self.session.find_in_cloudtrail(
-                self._since, self._cancel, on_page=self._on_page
-            )
-            self.post_message(Found(findings))
+            from ecrtui.uploads.discovery import DiscoveryCancelled
+
+            def on_page(requests: int, events: int) -> None:
+                self.post_message(Progress(run, requests, events))
+
+            try:
+                findings = self.session.find_in_cloudtrail(since, cancel, on_page=on_page)
+                known = self.session.known_uploads(findings)
+            except DiscoveryCancelled:
+                self.post_message(Stopped(run))
+            except Exception as raised:  # shown in the dialog and in a panel, below
+                self.post_message(Failed(run, raised))
+            else:
+                self.post_message(Found(run, findings, known))
 
         self.run_worker(work, thread=True, exit_on_error=False, group="discover")
 
-    def _on_page(self, requests: int, events: int) -> None:
-        self.post_message(Progress(requests, events))
+    @on(Select.Changed, "#discover-since")
+    def _period_chosen(self, event: Select.Changed) -> None:
+        if isinstance(event.value, float) and event.value != self._since:
+            self._since = event.value
+            self._look()
 
     # -- what the workers found ------------------------------------------------------------------
 
     def on_progress(self, message: Progress) -> None:
-        self._status(
-            f"Reading CloudTrail's event history… {message.requests} requests, "
-            f"{message.events} events (Escape stops)"
-        )
+        if message.run == self._run and self.stage == "looking":
+            self._status(
+                f"Reading CloudTrail's event history… {message.requests} requests, "
+                f"{message.events} events (Escape stops)"
+            )
+
+    def on_stopped(self, message: Stopped) -> None:
+        if message.run == self._run:
+            self.dismiss(None)  # Escape stopped it; a new period's lookup replaced the others
 
     def on_found(self, message: Found) -> None:
+        if message.run != self._run:
+            return
         self.stage = "found"
         findings = self.findings = message.findings
         waiting = [u for u in findings.uploads if not u.completed]
+        self.new = [u for u in waiting if u.upload_id and u.upload_id not in message.known]
         self.query_one("#discover-close", Button).label = "Close"
         self._status(
             f"{len(waiting)} upload(s) not completed, {len(findings.uploads) - len(waiting)} "
@@ -137,37 +210,38 @@ CloudTrail delivers events about 5 minutes after the call.
             error = (found.last_error_code or "").removesuffix("Exception")
             table.add_row(
                 Text(visible(found.repository)),
-                Text(visible(found.upload_id[:8] if found.upload_id else "not in CloudTrail")),
+                _upload_id(found.upload_id, message.known),
                 Text(visible(found.client[:20])),
                 time.strftime("%H:%M", time.localtime(started)),
                 str(found.parts),
                 Text(visible(error or "-")),
             )
         notes = list(findings.notes)
-        probeable = [u for u in waiting if u.upload_id]
         if self._read_only:
             notes.append(
                 "read-only: the uploads are not probed or added to the journal (a probe sends "
                 "UploadLayerPart)"
             )
+        elif waiting and not self.new:
+            notes.append("every upload found with an id is already in the journal (known)")
         add = self.query_one("#discover-add", Button)
-        add.disabled = self._read_only or not probeable
-        add.label = f"Probe and add ({len(probeable)})"
+        add.disabled = self._read_only or not self.new
+        add.label = f"Probe and add {len(self.new)} new"
         self.query_one("#discover-notes", Static).update(Text("\n".join(notes), style="dim"))
 
     def on_added(self, message: Added) -> None:
         self.dismiss(message.count)
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state is not WorkerState.ERROR:
-            return
-        from ecrtui.uploads.discovery import DiscoveryCancelled
+    def on_failed(self, message: Failed) -> None:
+        if message.run == self._run:
+            self._fail(message.raised)
 
-        raised = event.worker.error
-        if isinstance(raised, DiscoveryCancelled):
-            self.dismiss(None)
-            return
-        error = EcrCallError.from_exception(raised or RuntimeError("discovery failed"))
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR:  # probing and adding
+            self._fail(event.worker.error or RuntimeError("discovery failed"))
+
+    def _fail(self, raised: BaseException) -> None:
+        error = EcrCallError.from_exception(raised)
         self.stage = "failed"
         self._status(f"{error.code}: {error.message}", style="red")
         self.query_one("#discover-close", Button).label = "Close"
@@ -177,20 +251,21 @@ CloudTrail delivers events about 5 minutes after the call.
 
     @on(Button.Pressed, "#discover-add")
     def _add(self) -> None:
-        findings = self.findings
-        if findings is None:
+        findings, new = self.findings, self.new
+        if findings is None or not new:
             return
 
         def add() -> None:
-            self._status("Probing and adding…")
+            self._status(f"Probing and adding {len(new)} upload(s)…")
             self.query_one("#discover-add", Button).disabled = True
+            self.query_one("#discover-since", Select).disabled = True
 
             def work() -> None:
                 self.post_message(Added(self.session.journal_findings(findings)))
 
             self.run_worker(work, thread=True, exit_on_error=False, group="discover")
 
-        self._ask(findings, add)
+        self._ask(new, add)
 
     @on(Button.Pressed, "#discover-close")
     def action_close(self) -> None:
@@ -202,3 +277,21 @@ CloudTrail delivers events about 5 minutes after the call.
 
     def _status(self, text: str, style: str = "") -> None:
         self.query_one("#discover-status", Static).update(Text(text, style=style))
+
+
+def _upload_id(upload_id: str | None, known: set[str]) -> Text:
+    """The id's first 8 characters and whether the journal has it: new, or known."""
+    if upload_id is None:
+        return Text("not in CloudTrail", style="dim")
+    if upload_id in known:
+        return Text.assemble(visible(upload_id[:8]), (" known", "dim"))
+    return Text.assemble(visible(upload_id[:8]), (" new", "bold"))
+
+
+def _period(seconds: float) -> str:
+    """A look-back that is not one of the usual ones, as an operator would say it."""
+    if seconds < 2 * HOUR:
+        return f"last {seconds / 60:.0f} min"
+    if seconds < 2 * 24 * HOUR:
+        return f"last {seconds / HOUR:.0f} hours"
+    return f"last {seconds / (24 * HOUR):.0f} days"
