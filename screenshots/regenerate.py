@@ -23,6 +23,7 @@ from textual.widgets import Input
 from ecrtui.tui.app import EcrtuiApp
 from ecrtui.tui.session import ConsoleOptions
 from ecrtui.tui.widgets.uploads_table import UploadsTable
+from ecrtui.uploads.journal import Origin
 
 HERE = Path(__file__).resolve().parent
 DEMO_PORT = 47801  # a fixed port and upload ids keep the pictures the same from run to run
@@ -40,7 +41,9 @@ def connected(app: EcrtuiApp) -> Callable[[], bool]:
     def ready() -> bool:
         table = app.query_one(UploadsTable)
         browser = app.query_one("#browser")
-        return bool(table.records) and bool(getattr(browser, "repositories", None))
+        # the demo's own uploads, and the ones "docker" left, found in CloudTrail
+        found = any(r.origin is Origin.DISCOVERED for r in table.records.values())
+        return found and bool(getattr(browser, "repositories", None))
 
     return ready
 
