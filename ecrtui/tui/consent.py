@@ -124,7 +124,7 @@ def discover_consent(identity: Identity | None, uploads: list[Any]) -> ConfirmSc
         for number, probe in enumerate(probes, start=1)
     )
     return ConfirmScreen(
-        f"{len(uploads)} probe(s) of uploads found in CloudTrail",
+        f"{len(uploads)} upload(s) found in CloudTrail",
         None,
         target_lines(identity),
         plan=plan,

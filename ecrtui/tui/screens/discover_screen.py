@@ -21,12 +21,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, DataTable, Footer, Select, Static
+from textual.widgets import Button, Footer, Select, Static
 from textual.worker import Worker, WorkerState
 
 from ecrtui.ecr.errors import EcrCallError
 from ecrtui.plain_text import visible
 from ecrtui.tui.messages import WorkFailed
+from ecrtui.tui.widgets.navigable_table import NavigableTable, shortened
 
 if TYPE_CHECKING:
     from ecrtui.tui.session import ConsoleSession
@@ -41,6 +42,10 @@ LOOK_BACKS = (
     ("last 90 days", 90 * 24 * HOUR),  # all CloudTrail's event history keeps
 )
 LOOK_BACK = 24 * HOUR  # seconds of CloudTrail history read first
+COLUMNS = ("repository", "upload id", "client", "started", "parts", "error")
+NARROW = 100  # terminal columns under which the list has no start time
+DIALOG_WIDTH = 110  # as #discover-dialog's max-width
+ROWS = 11  # as #discover-found's max-height, less its header
 
 # How the screen asks before the probes: (the uploads to probe, then) -> None
 Ask = Callable[[list["FoundUpload"], Callable[[], None]], None]
@@ -110,14 +115,14 @@ delivers events about 5 minutes after the call.
         self._run = 0  # the lookup whose results are shown; a new period starts another
         self.findings: Findings | None = None
         self.new: list[FoundUpload] = []  # not completed, with an id, and not in the journal
+        self._known: set[str] = set()  # the ids found that the journal has
         self.stage = "looking"
 
     def compose(self) -> ComposeResult:
         with Vertical(id="discover-dialog", classes="dialog") as dialog:
             dialog.border_title = "Discover uploads in CloudTrail"
             yield Static("Reading CloudTrail's event history…", id="discover-status")
-            table: DataTable[Any] = DataTable(id="discover-found", cursor_type="row")
-            table.add_columns("repository", "upload id", "client", "started", "parts", "error")
+            table = NavigableTable(id="discover-found", cursor_type="row")
             table.display = False
             yield table
             yield Static("", id="discover-notes")
@@ -147,7 +152,7 @@ delivers events about 5 minutes after the call.
         run, since = self._run, self._since
         self.stage = "looking"
         self.findings, self.new = None, []
-        self.query_one("#discover-found", DataTable).clear()
+        self.query_one("#discover-found", NavigableTable).clear()
         self.query_one("#discover-notes", Static).update("")
         self.query_one("#discover-add", Button).disabled = True
         self.query_one("#discover-close", Button).label = "Stop"
@@ -202,20 +207,8 @@ delivers events about 5 minutes after the call.
             f"{len(waiting)} upload(s) not completed, {len(findings.uploads) - len(waiting)} "
             f"completed ({findings.events_read} events, {findings.requests} requests)"
         )
-        table = self.query_one("#discover-found", DataTable)
-        # what is still in flight, newest first; the completed ones are only counted
-        table.display = bool(waiting)
-        for found in sorted(waiting, key=lambda u: u.last_activity, reverse=True):
-            started = found.started_at or found.last_activity
-            error = (found.last_error_code or "").removesuffix("Exception")
-            table.add_row(
-                Text(visible(found.repository)),
-                _upload_id(found.upload_id, message.known),
-                Text(visible(found.client[:20])),
-                time.strftime("%H:%M", time.localtime(started)),
-                str(found.parts),
-                Text(visible(error or "-")),
-            )
+        self._known = message.known
+        self._fill()
         notes = list(findings.notes)
         if self._read_only:
             notes.append(
@@ -227,7 +220,51 @@ delivers events about 5 minutes after the call.
         add = self.query_one("#discover-add", Button)
         add.disabled = self._read_only or not self.new
         add.label = f"Probe and add {len(self.new)} new"
+        add.refresh(layout=True)  # a new label does not resize the button by itself
         self.query_one("#discover-notes", Static).update(Text("\n".join(notes), style="dim"))
+
+    def on_resize(self) -> None:
+        if self.findings is not None:
+            self._fill()
+
+    def _fill(self) -> None:
+        """What is still in flight, newest first (the completed ones are only counted); under
+        100 columns without the start time or the client's version, and the repository names
+        shortened where the other columns need the room."""
+        findings = self.findings
+        if findings is None:
+            return
+        waiting = sorted(
+            (u for u in findings.uploads if not u.completed),
+            key=lambda u: u.last_activity,
+            reverse=True,
+        )
+        table = self.query_one("#discover-found", NavigableTable)
+        table.display = bool(waiting)
+        wide = self.app.size.width >= NARROW
+        table.clear(columns=True)
+        table.add_columns(
+            *[name for name in COLUMNS if wide or name != "started"],
+        )
+        rows = []
+        for found in waiting:
+            started = found.started_at or found.last_activity
+            error = (found.last_error_code or "").removesuffix("Exception")
+            client = found.client if wide else found.client.split(" ")[0]
+            row: list[Any] = [
+                found.repository,
+                _upload_id(found.upload_id, self._known),
+                Text(visible(client[:20])),
+                time.strftime("%H:%M", time.localtime(started)),
+                str(found.parts),
+                Text(visible(error or "-")),
+            ]
+            rows.append(row if wide else row[:3] + row[4:])
+        # inside the dialog's border and padding, and the table's scrollbar when it scrolls
+        inside = min(self.app.size.width, DIALOG_WIDTH) - 4 - (2 if len(rows) > ROWS else 0)
+        room = table.first_column_room(rows, inside)
+        for row in rows:
+            table.add_row(Text(visible(shortened(row[0], room))), *row[1:])
 
     def on_added(self, message: Added) -> None:
         self.dismiss(message.count)

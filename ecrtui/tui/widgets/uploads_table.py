@@ -13,7 +13,7 @@ from textual.binding import Binding, BindingType
 from textual.coordinate import Coordinate
 
 from ecrtui.tui.text import plain_text
-from ecrtui.tui.widgets.navigable_table import NavigableTable
+from ecrtui.tui.widgets.navigable_table import NavigableTable, shortened
 from ecrtui.uploads.journal import Origin, UploadRecord, UploadState
 from ecrtui.uploads.verdict import Kind, Verdict
 
@@ -170,9 +170,9 @@ every upload tracked by id (**t**), and in demo mode the seeded ones.
             ]
             for record in records
         ]
-        room = self._repository_room(rows)
+        room = self.first_column_room(rows)
         for record, cells in zip(records, rows, strict=True):
-            cells[0] = plain_text(_shortened(record.repository, room))
+            cells[0] = plain_text(shortened(record.repository, room))
             self.add_row(*cells, key=record.upload_id)
         if selected in self.records:
             self.move_cursor(row=self.get_row_index(selected))
@@ -205,25 +205,9 @@ every upload tracked by id (**t**), and in demo mode the seeded ones.
             ago(idle) if self.app.size.width >= 120 and not self.wide else ago_short(idle),
         ]
 
-    def _repository_room(self, rows: list[list[Text | str]]) -> int:
-        """How wide the repository column can be with every other column still on screen."""
-        # inside the borders and the scrollbar (before the first layout: the terminal, less both)
-        width = self.scrollable_content_region.width or self.app.size.width - 4
-        padding = 2 * self.cell_padding
-        others = 0
-        for index, column in enumerate(list(self.columns.values())[1:], start=1):
-            widest = max((Text(str(row[index])).cell_len for row in rows), default=0)
-            others += max(widest, column.label.cell_len) + padding
-        return max(12, width - others - padding)
-
     @property
     def selected(self) -> UploadRecord | None:
         if not self.records or self.cursor_row < 0 or self.row_count == 0:
             return None
         key = self.coordinate_to_cell_key(Coordinate(self.cursor_row, 0)).row_key.value
         return self.records.get(str(key))
-
-
-def _shortened(name: str, room: int) -> str:
-    """The name, with an ellipsis where it is longer than `room` (the details show it whole)."""
-    return name if len(name) <= room else name[: room - 1] + "\N{HORIZONTAL ELLIPSIS}"
