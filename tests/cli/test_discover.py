@@ -85,6 +85,10 @@ def test_discover_finds_what_registry_clients_left(
     docker = registry_session(ecr_client)
     location = start_upload(docker, endpoint_url, repository)
     assert docker.patch(location, data=os.urandom(6 * MiB)).status_code == 201
+    # and a final PUT with no PATCH: EmptyUpload, whose message quotes the upload id
+    empty_at = start_upload(docker, endpoint_url, repository)
+    assert docker.put(empty_at, params={"digest": "sha256:" + "0" * 64}).status_code == 400
+    empty_id = empty_at.rsplit("/", 1)[-1]
 
     # oras: a chunked push with 1 MiB chunks, refused at the final PUT
     small = tmp_path / "small" / "model.bin"
@@ -146,7 +150,12 @@ def test_discover_finds_what_registry_clients_left(
         by_client.setdefault(upload["client"].split()[0], []).append(upload)
     assert set(by_client) >= {"docker", "python-requests", "podman/skopeo"}
 
-    [abandoned] = by_client["docker"]
+    [empty] = [u for u in by_client["docker"] if u["lastErrorCode"] == "EmptyUploadException"]
+    [abandoned] = [u for u in by_client["docker"] if u["parts"] == 1]
+    if upload_id_place == "errors-only":  # its initiate does not say its id: listed apart
+        assert len(by_client["docker"]) == 3
+    assert empty["parts"] == 0
+    assert empty["uploadId"] == empty_id and empty["bytesHeld"] == 0  # kept, with nothing in it
     refused, stopped = sorted(by_client["python-requests"], key=lambda u: u["startedAt"] or "")
     [killed] = by_client["podman/skopeo"]
     assert refused["lastErrorCode"] == "LayerPartTooSmallException"
@@ -161,19 +170,23 @@ def test_discover_finds_what_registry_clients_left(
         listed = ecrtui("uploads", "--all", "--output", "json")
         rows = [row for row in listed.json() if row["repositoryName"] == repository]
         assert {row["origin"] for row in rows} == {"found in CloudTrail"}
-        assert len(rows) == 4
+        assert len(rows) == 5
         again = ecrtui(
             "discover", "--repository-name", repository, "--output", "json",
             "--endpoint-url", endpoint_url, "--region", "us-east-1",
         )  # fmt: skip
         assert again.returncode == 0, again.stderr
         listed = ecrtui("uploads", "--all", "--output", "json")
-        assert len([r for r in listed.json() if r["repositoryName"] == repository]) == 4
-    else:  # the id is in no event: listed by repository, client and time, not probed
+        assert len([r for r in listed.json() if r["repositoryName"] == repository]) == 5
+    else:  # the id is in no event but an error message: listed by repository, client and time
         for upload in (abandoned, refused, stopped, killed):
             assert upload["uploadId"] is None and upload["uploadIdFrom"] == "nowhere"
             assert upload["bytesHeld"] is None and upload["startedAt"]
+        assert empty["uploadIdFrom"] == "an error message"
         assert "have no id in CloudTrail" in found.stderr
+        listed = ecrtui("uploads", "--all", "--output", "json")
+        rows = [row for row in listed.json() if row["repositoryName"] == repository]
+        assert [row["uploadId"] for row in rows] == [empty_id]
 
     monkeypatch.setattr(discovery, "REQUESTS_PER_SECOND", 0.0)  # the test backend never throttles
     monkeypatch.setattr(discover_screen, "LOOK_BACK", 3600.0)
@@ -184,18 +197,20 @@ async def console_shows(
     endpoint_url: str, repository: str, uploads: list[dict[str, Any]], upload_id_place: str
 ) -> None:
     """The console, on the journal `ecrtui discover` wrote, lists what it found: in the uploads
-    table when CloudTrail gave the ids, and in its own discover dialog either way."""
+    table where CloudTrail gave the id, and every one in its own discover dialog."""
     from ecrtui.tui.widgets.uploads_table import UploadsTable
     from ecrtui.uploads.journal import default_path
     from tests.tui.console_apps import console_app, details_text, running, select_upload, wait_for
 
     app = console_app(endpoint_url, default_path())
     async with running(app, (120, 36)) as pilot:
+        table = app.query_one(UploadsTable)
+        with_ids = [u for u in uploads if u["uploadId"]]
+        assert set(table.records) >= {u["uploadId"] for u in with_ids}
+        for upload in with_ids:
+            source = str(table.get_cell(upload["uploadId"], "source"))
+            assert source == upload["client"].split()[0]
         if upload_id_place == "request-and-response":
-            table = app.query_one(UploadsTable)
-            for upload in uploads:
-                source = str(table.get_cell(upload["uploadId"], "source"))
-                assert source == upload["client"].split()[0]
             [refused] = [u for u in uploads if u["lastErrorCode"] == "LayerPartTooSmallException"]
             await select_upload(pilot, refused["uploadId"])
             assert "set its chunk size to 5 MiB or more, then push again" in details_text(app)
@@ -211,9 +226,10 @@ async def console_shows(
             for row in rows
             if str(row[0]) == repository
         )
-        if upload_id_place == "request-and-response":
-            assert all(str(row[1]).endswith(" known") for row in rows if str(row[0]) == repository)
-            assert not {u["uploadId"] for u in uploads} & {u.upload_id for u in screen.new}
+        for row in rows:
+            if str(row[0]) == repository and not str(row[1]).startswith("not in"):
+                assert str(row[1]).endswith(" known")
+        assert not {u["uploadId"] for u in uploads} & {u.upload_id for u in screen.new}
         expected = sorted(
             (
                 u["uploadId"][:8] if u["uploadId"] else "not",
