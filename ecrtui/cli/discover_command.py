@@ -87,8 +87,10 @@ def run(parsed: argparse.Namespace, options: GlobalOptions, out: TextIO, err: Te
     caller = EcrCaller(make_client(options.target(), max_attempts=1))
     with UploadJournal() as journal:
         pusher = LayerPusher(caller, journal)
+        before = len(journal.uploads(include_finished=True))
         for found in findings.uploads:
             journal_found(pusher, journal, found)
+        added = len(journal.uploads(include_finished=True)) - before
     shown = [
         found for found in findings.uploads if parsed.all or not (found.completed or found.expired)
     ]
@@ -98,6 +100,8 @@ def run(parsed: argparse.Namespace, options: GlobalOptions, out: TextIO, err: Te
         out.write(table(shown))
     for note in findings.notes:
         write_line(err, f"note: {note}")
+    if added:
+        write_line(err, f"added {added} upload(s) to the journal: `ecrtui uploads` lists them")
     return 0
 
 

@@ -219,7 +219,9 @@ def discover(
             events.extend(lookup.events("EventName", name, since))
     # one lookup keeps CloudTrail's own order within a second; three need it worked out
     uploads = rebuild(events, in_order=bool(repository))
-    newest = max((_when(event) for event in events), default=None)
+    # how recent the history is, ecrtui's own probes left out: they say nothing of the pushes
+    pushes = [e for e in events if not is_probe(str(e.get("eventName")), _parameters(e))]
+    newest = max((_when(event) for event in pushes), default=None)
     findings = Findings(uploads, len(events), lookup.requests, newest)
     findings.notes = _notes(findings, since, now())
     return findings

@@ -171,6 +171,7 @@ def test_discover_finds_what_registry_clients_left(
         rows = [row for row in listed.json() if row["repositoryName"] == repository]
         assert {row["origin"] for row in rows} == {"found in CloudTrail"}
         assert len(rows) == 5
+        assert "added 5 upload(s) to the journal" in found.stderr
         again = ecrtui(
             "discover", "--repository-name", repository, "--output", "json",
             "--endpoint-url", endpoint_url, "--region", "us-east-1",

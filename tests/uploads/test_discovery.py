@@ -233,3 +233,20 @@ def test_what_cloudtrail_cannot_tell_is_said() -> None:
     notes = " ".join(recent.notes)
     assert "keeps 90 days" in notes
     assert "under 5 minutes old" in notes
+
+
+def test_ecrtuis_own_recent_probe_does_not_make_the_history_recent() -> None:
+    probe = event(
+        "UploadLayerPart",
+        T0 + 3600,
+        {"uploadId": UPLOAD, "partFirstByte": PROBE_OFFSET, "partLastByte": PROBE_OFFSET},
+        error=("InvalidLayerPartException", "First byte of the layer part is …"),
+        agent="Boto3/1.44 ecrtui/0.1",
+    )
+    found = discover(
+        Lookup(FakeTrail([*push_events(), probe]), sleep=lambda _: None),
+        since=T0 - 60,
+        now=lambda: T0 + 3660,  # the push is an hour old; the probe, a minute
+    )
+    assert found.newest_event_at == T0 + 10
+    assert not any("under 5 minutes old" in note for note in found.notes)
