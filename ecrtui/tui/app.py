@@ -187,6 +187,8 @@ repositories and uploads can be searched too. **ctrl+q** quits.
     def _fail(self, doing: str, error: EcrCallError) -> None:
         """Keep the failure in the history and show it in the failure panel."""
         self.session.record_failure(doing, error)
+        if not self.screen_stack:
+            return  # the console is closing: kept in the history, with nothing to show it on
         if isinstance(self.screen, FailureScreen):
             self.screen.show(doing, error)
         else:
