@@ -8,6 +8,7 @@ import sys
 import threading
 from collections.abc import Sequence
 from types import FrameType
+from urllib.parse import urlsplit
 
 # Ctrl+C or `kill -INT`, a service manager's stop, the terminal hanging up (no SIGHUP on Windows)
 STOP_SIGNALS: tuple[signal.Signals, ...] = tuple(
@@ -68,7 +69,57 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="allow a --host other machines can reach; the backend has no authentication",
     )
+    parser.add_argument(
+        "--cors",
+        type=_origin,
+        default=None,
+        metavar="ORIGIN",
+        help="let pages of this one origin (e.g. http://localhost:5173) call the backend from a "
+        "browser; without it, a request carrying any Origin header is refused (default: none)",
+    )
+    parser.add_argument(
+        "--request-timeout",
+        type=_seconds,
+        default=None,
+        metavar="SECONDS",
+        help="drop a client that sends nothing for this long: before its request line, in its "
+        "headers or in its body (default: 30)",
+    )
+    parser.add_argument(
+        "--max-connections",
+        type=_count,
+        default=None,
+        metavar="N",
+        help="connections served at once, a thread each; another gets 503 with Retry-After "
+        "(default: 64)",
+    )
     return parser
+
+
+def _origin(text: str) -> str:
+    parts = urlsplit(text)
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.path
+        or parts.query
+        or parts.fragment
+        or parts.username is not None
+    ):
+        raise argparse.ArgumentTypeError(
+            f"not an origin (scheme://host[:port], as a browser sends it): {text!r}"
+        )
+    return text
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {text!r}")
+    return value
 
 
 def _seconds(text: str) -> float:
@@ -87,12 +138,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     from ecrtui.local.rules import BackendSettings
     from ecrtui.local.server import LocalEcr, NotLoopbackError
 
+    limits = {
+        name: value
+        for name, value in (
+            ("request_timeout", args.request_timeout),
+            ("max_connections", args.max_connections),
+        )
+        if value is not None
+    }
+    settings = BackendSettings(upload_ttl=args.upload_ttl, cors_origin=args.cors, **limits)
     try:
         backend = LocalEcr(
-            host=args.host,
-            port=args.port,
-            settings=BackendSettings(upload_ttl=args.upload_ttl),
-            allow_remote=args.allow_remote,
+            host=args.host, port=args.port, settings=settings, allow_remote=args.allow_remote
         )
     except NotLoopbackError as error:
         write_line(sys.stderr, f"ecrtui local-ecr: {error}")

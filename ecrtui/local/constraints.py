@@ -14,10 +14,11 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
-import re
 from typing import Any
 
 from botocore.model import ListShape, MapShape, OperationModel, Shape, StructureShape
+
+from ecrtui.ecr.patterns import ModelPattern, model_pattern
 
 
 def constraint_message(path: str, rule: str) -> str:
@@ -25,8 +26,9 @@ def constraint_message(path: str, rule: str) -> str:
 
 
 @functools.cache
-def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
+def _compiled(pattern: str) -> ModelPattern:
+    # RE2, as the client-side validator: Python's re backtracks exponentially on some patterns
+    return model_pattern(pattern)
 
 
 def first_violation(operation: OperationModel, params: Any) -> str | None:

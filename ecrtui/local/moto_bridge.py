@@ -6,7 +6,9 @@ moto internals touched, and nothing else:
   GetDownloadUrlForLayer, PutImage, DescribeRepositories, DescribeImages), and every handler is
   wrapped with the model's constraint checks. Handlers read parameters with
   `BaseResponse._get_param`, the raw body from `BaseResponse.body`, the Host header from
-  `BaseResponse.headers`, and return `moto.core.responses.ActionResult`.
+  `BaseResponse.headers`, and return `moto.core.responses.ActionResult`. Its `_get_action` is
+  replaced: moto reads the JSON body as a query string too and takes an `Action` found there
+  over X-Amz-Target (so a string member holding "&Action=DeleteRepository&" ran another call).
 - `moto.ecr.models.ECRBackend._get_repository` (raises moto's RepositoryNotFoundException),
   `ECRBackend.describe_repositories` / `describe_images` for the unpaged lists, and
   `ECRBackend.put_image` (given the real digest: the sha256 of the manifest).
@@ -16,7 +18,8 @@ moto internals touched, and nothing else:
 - `moto.ecr.models.ECR_REPOSITORY_NAME_PATTERN`, the older repository-name pattern moto's
   CreateRepository checks; it is set to the model's newer one, which the real service documents.
 - `BaseResponse.normalized_request` (a werkzeug Request): a part's cached body is dropped from
-  it once decoded, so memory stays flat.
+  it once decoded, so memory stays flat; so are `BaseResponse.raw_body` and `querystring` (the
+  body read as a query string), which ECR's handlers never read.
 - `moto.core.exceptions.ServiceException`, which moto serializes with the model's error shape, so
   extra members such as `lastValidByteReceived` reach the client.
 - `moto.backends.get_backend("ecr"|"sts").reset()` to start each local registry empty.
@@ -58,6 +61,8 @@ DOWNLOAD_URL_LIFETIME = 3600
 AUTHORIZATION_LIFETIME = 12 * 3600  # ECR's tokens last 12 hours
 DEFAULT_ACCOUNT = DEFAULT_ACCOUNT_ID
 DEFAULT_PAGE_SIZE = 100
+# Room in a request body for the members besides its one large blob or manifest.
+REQUEST_OVERHEAD = 64 * 1024
 
 _PATCHED = "_ecrtui_installed"
 _active: LayerRules | None = None
@@ -84,6 +89,7 @@ def install(rules: LayerRules, signing_key: bytes) -> None:
     moto_ecr_models.ECR_REPOSITORY_NAME_PATTERN = model.shape_for("RepositoryName").metadata[
         "pattern"
     ]
+    ECRResponse._get_action = _action_from_target  # type: ignore[method-assign, assignment]
     for name, replacement in _HANDLERS.items():
         setattr(ECRResponse, name, replacement)
     for operation in model.operation_names:
@@ -125,16 +131,60 @@ def _ecr_model() -> ServiceModel:
     return botocore.session.get_session().get_service_model("ecr")
 
 
+def ecr_operations() -> frozenset[str]:
+    """The names of the operations in ECR's service model (what X-Amz-Target may name)."""
+    return frozenset(_ecr_model().operation_names)
+
+
+@functools.lru_cache(maxsize=1)
+def implemented_operations() -> frozenset[str]:
+    """The ECR operations this backend answers (moto's, and those added here); call after
+    `install`."""
+    return frozenset(
+        operation
+        for operation in ecr_operations()
+        if callable(getattr(ECRResponse, botocore.xform_name(operation), None))
+    )
+
+
+def parameter_problem(operation: str, params: Any) -> str | None:
+    """The InvalidParameterException message for these parameters of `operation`, or None."""
+    return first_violation(_ecr_model().operation_model(operation), params)
+
+
+def max_manifest_length() -> int:
+    """The model's limit on PutImage's imageManifest, in characters (4,194,304)."""
+    return int(_ecr_model().shape_for("ImageManifest").metadata["max"])
+
+
+@functools.lru_cache(maxsize=1)
+def largest_request_size() -> int:
+    """The largest body a valid ECR request can have, in bytes: an UploadLayerPart of the model's
+    largest blob, base64-encoded (4 characters for every 3 bytes), or a PutImage of the longest
+    manifest with every character escaped (6 bytes, \\u0000), whichever is larger, plus room for
+    the other members."""
+    blob = int(_ecr_model().shape_for("LayerPartBlob").metadata["max"])
+    return max(4 * -(-blob // 3), 6 * max_manifest_length()) + REQUEST_OVERHEAD
+
+
+def _action_from_target(self: ECRResponse) -> str:
+    """The operation X-Amz-Target names, and nothing the body says."""
+    target = str(self.headers.get("X-Amz-Target") or "")
+    return target.rsplit(".", 1)[-1]
+
+
 def _checked(model: ServiceModel, operation: str, handler: Callable[..., Any]) -> Any:
     operation_model = model.operation_model(operation)
 
     @functools.wraps(handler)
     def checked(self: ECRResponse) -> Any:
+        _drop_body_copies(self)
         try:
             params = json.loads(self.body or "{}")
-        except ValueError:
+        except (ValueError, RecursionError):
             params = None
         problem = first_violation(operation_model, params)
+        del params  # an UploadLayerPart's blob, which the handler reads again
         if problem:
             raise _ServiceError(EcrError("InvalidParameterException", problem))
         return handler(self)
@@ -174,9 +224,21 @@ def _upload_layer_part(self: ECRResponse) -> ActionResult:
     repository = _repository(self)
     upload_id = self._get_param("uploadId")
     first, last = self._get_param("partFirstByte"), self._get_param("partLastByte")
-    blob = base64.b64decode(self._get_param("layerPartBlob") or "")
+    text = self._get_param("layerPartBlob") or ""
     _drop_request_body(self)
+    blob = base64.b64decode(text)
+    del text
     return _answer(lambda: _rules().upload_part(repository, upload_id, first, last, blob))
+
+
+def _drop_body_copies(response: ECRResponse) -> None:
+    """Drop what moto keeps of the body besides `body`, which handlers read: the raw bytes, the
+    request's cached data, and the body read as a query string."""
+    response.raw_body = None
+    response.querystring = response.data = {}
+    request = getattr(response, "normalized_request", None)
+    for cached in ("_cached_data", "data"):
+        getattr(request, "__dict__", {}).pop(cached, None)
 
 
 def _drop_request_body(response: ECRResponse) -> None:
@@ -185,10 +247,8 @@ def _drop_request_body(response: ECRResponse) -> None:
     moto's request object ends up in a reference cycle that only a full garbage collection
     frees, so without this the server's memory would grow by one body per part for a while.
     """
-    response.body = response.raw_body = None
-    request = getattr(response, "normalized_request", None)
-    for cached in ("_cached_data", "data"):
-        getattr(request, "__dict__", {}).pop(cached, None)
+    response.body = None
+    _drop_body_copies(response)
 
 
 def _complete_layer_upload(self: ECRResponse) -> ActionResult:
@@ -284,11 +344,12 @@ def _image_with_real_size(image_class: type) -> type:
         def image_size_in_bytes(self) -> int | None:
             try:
                 layers = json.loads(self.image_manifest).get("layers")
-            except (TypeError, ValueError, AttributeError):
+            except (TypeError, ValueError, AttributeError, RecursionError):
                 return None
             if not isinstance(layers, list):
                 return None
-            return sum(int(layer.get("size", 0)) for layer in layers if isinstance(layer, dict))
+            sizes = (layer.get("size") for layer in layers if isinstance(layer, dict))
+            return sum(size for size in sizes if isinstance(size, int) and size >= 0)
 
     return ImageWithRealSize
 

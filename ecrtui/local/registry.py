@@ -27,11 +27,15 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, quote
 
-from ecrtui.local import moto_bridge
+from ecrtui.ecr.limits import size_words
+from ecrtui.local import bodies, moto_bridge
+from ecrtui.local.manifests import INVALID_JSON
 from ecrtui.local.rules import (
     BackendSettings,
     EcrError,
     LayerRules,
+    check_manifest,
+    manifest_error,
     referenced_digests,
 )
 
@@ -39,8 +43,8 @@ StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 Recorder = Callable[..., Any]
 
 API_VERSION = ("Docker-Distribution-Api-Version", "registry/2.0")
-READ_SIZE = 1024 * 1024
 MAX_TAGS_PAGE = 1000
+UTF8_BYTES_PER_CHARACTER = 4
 
 _NAME = r"(?P<name>[a-z0-9][a-z0-9._/-]*?)"
 _ROUTES = [
@@ -88,9 +92,15 @@ class DroppedConnection(Exception):
 class RegistryFace:
     """A WSGI application for the paths under /v2/."""
 
-    def __init__(self, rules: LayerRules, record: Recorder | None = None) -> None:
+    def __init__(
+        self,
+        rules: LayerRules,
+        record: Recorder | None = None,
+        large_bodies: bodies.LargeBodies | None = None,
+    ) -> None:
         self.rules = rules
         self._record = record
+        self._large_bodies = large_bodies or bodies.LargeBodies()
 
     @property
     def settings(self) -> BackendSettings:
@@ -102,6 +112,8 @@ class RegistryFace:
             answer = self._answer(request)
         except RegistryError as error:
             answer = _error(error)
+        except bodies.MalformedBody as error:
+            answer = _error(RegistryError("400 Bad Request", "BLOB_UPLOAD_INVALID", str(error)))
         except DroppedConnection:
             raise
         headers = [API_VERSION, *answer.headers]
@@ -290,43 +302,74 @@ class RegistryFace:
         )
 
     def _receive(self, request: Request, repository: Any, upload_id: str, first: int) -> None:
-        """The request's body as UploadLayerPart calls: one per PATCH, or 10 MiB parts."""
-        if self.settings.registry_patch_parts == "split":
-            pieces = _pieces(request.body(), self.settings.max_part_size)
-        else:
-            pieces = iter([request.body()])
-        for piece in pieces:
-            before = self._upload(repository, upload_id).received
-            params = {"uploadId": upload_id, "partFirstByte": before}
-            try:
-                answer = self.rules.receive_part(repository, upload_id, before, piece)
-            except EcrError as error:
-                self._failed(request, "UploadLayerPart", repository, error, **params)
-                raise _layer_error(error) from None
-            if answer["lastByteReceived"] >= before:
-                params["partLastByte"] = answer["lastByteReceived"]
-                self._called(request, "UploadLayerPart", repository, answer, **params)
+        """The request's body as UploadLayerPart calls: one per PATCH, or 10 MiB parts; streamed
+        to the upload's file, and refused (413) where it would take the layer past ECR's maximum
+        layer size: at once by its Content-Length, or as a chunked body passes it."""
+        limit = max(self.settings.max_layer_size - first, 0)
+        try:
+            bodies.check_length(request.environ, limit)
+            body = request.body(limit)
+            if self.settings.registry_patch_parts == "split":
+                pieces = _pieces(body, self.settings.max_part_size)
+            else:
+                pieces = iter([body])
+            for piece in pieces:
+                self._receive_part(request, repository, upload_id, piece)
+        except bodies.BodyTooLarge as error:
+            size = f"{first + error.size} bytes, " if error.size is not None else ""
+            raise RegistryError(
+                "413 Request Entity Too Large",
+                "BLOB_UPLOAD_INVALID",
+                f"The layer would be {size}more than the maximum layer size of "
+                f"{size_words(self.settings.max_layer_size)}",
+            ) from None
+
+    def _receive_part(
+        self, request: Request, repository: Any, upload_id: str, piece: Iterator[bytes]
+    ) -> None:
+        """One UploadLayerPart call from the registry face."""
+        before = self._upload(repository, upload_id).received
+        params = {"uploadId": upload_id, "partFirstByte": before}
+        try:
+            answer = self.rules.receive_part(repository, upload_id, before, piece)
+        except EcrError as error:
+            self._failed(request, "UploadLayerPart", repository, error, **params)
+            raise _layer_error(error) from None
+        if answer["lastByteReceived"] >= before:
+            params["partLastByte"] = answer["lastByteReceived"]
+            self._called(request, "UploadLayerPart", repository, answer, **params)
 
     # -- manifests and tags ----------------------------------------------------------------------
 
     def _manifest_put(self, request: Request, name: str, reference: str) -> Answer:
         repository = self._repository(name, pushing=True)
-        manifest = b"".join(request.body()).decode("utf-8", errors="replace")
+        timeout = self.settings.request_timeout
+        with self._large_bodies.admitted(request.environ, timeout) as go_on:
+            if not go_on:
+                raise RegistryError(
+                    "503 Service Unavailable",
+                    "TOOMANYREQUESTS",
+                    "The local ECR backend is handling other large manifests; retry",
+                )
+            return self._store_manifest(request, repository, name, reference)
+
+    def _store_manifest(
+        self, request: Request, repository: Any, name: str, reference: str
+    ) -> Answer:
+        """PutImage for a manifest PUT."""
         tag = None if reference.startswith("sha256:") else reference
         media_type = request.header("Content-Type").split(";")[0].strip() or None
         params = {"imageTag": tag, "imageManifestMediaType": media_type}
+        manifest = self._manifest_text(request)
         try:
-            parsed = json.loads(manifest)
-            if not isinstance(parsed, dict):
-                raise ValueError("not an object")
-        except ValueError:
-            error = EcrError(
-                "InvalidParameterException",
-                "Invalid parameter at 'ImageManifest' failed to satisfy constraint: "
-                "'Invalid JSON syntax'",
-            )
+            check_manifest(manifest)
+        except EcrError as error:
             self._failed(request, "PutImage", repository, error, **params)
-            raise RegistryError("405 Method Not Allowed", "UNSUPPORTED", error.message) from None
+            if error.message.endswith(f"'{INVALID_JSON}'"):  # ECR's answer to JSON it cannot read
+                raise RegistryError(
+                    "405 Method Not Allowed", "UNSUPPORTED", error.message
+                ) from None
+            raise RegistryError("400 Bad Request", "MANIFEST_INVALID", error.message) from None
         try:
             digest = moto_bridge.store_image(repository, manifest, tag, media_type)
         except EcrError as error:
@@ -345,6 +388,32 @@ class RegistryFace:
         answer = {"image": {"imageId": {"imageDigest": digest, "imageTag": tag}}}
         self._called(request, "PutImage", repository, answer, **params)
         return Answer("201 Created", [("Docker-Content-Digest", digest), ("Content-Length", "0")])
+
+    def _manifest_text(self, request: Request) -> str:
+        """The manifest in the request's body: at most PutImage's limit on imageManifest (its
+        characters, so 4 bytes each at most in UTF-8), or 413; text that is not UTF-8 is ECR's
+        'Invalid JSON syntax' (405)."""
+        longest = moto_bridge.max_manifest_length()
+        try:
+            data = b"".join(request.body(longest * UTF8_BYTES_PER_CHARACTER))
+            text = data.decode("utf-8")
+        except bodies.BodyTooLarge as error:
+            size = f"{error.size} bytes" if error.size is not None else "larger than that"
+            raise RegistryError(
+                "413 Request Entity Too Large",
+                "MANIFEST_INVALID",
+                f"The manifest is {size}; ECR accepts manifests of up to {longest} characters",
+            ) from None
+        except UnicodeDecodeError:
+            invalid = manifest_error(INVALID_JSON)
+            raise RegistryError("405 Method Not Allowed", "UNSUPPORTED", invalid.message) from None
+        if len(text) > longest:
+            raise RegistryError(
+                "413 Request Entity Too Large",
+                "MANIFEST_INVALID",
+                f"The manifest is {len(text)} characters; ECR accepts up to {longest}",
+            )
+        return text
 
     def _manifest_get(self, request: Request, name: str, reference: str) -> Answer:
         repository = self._repository(name)
@@ -492,31 +561,12 @@ class Request:
 
     @property
     def has_body(self) -> bool:
-        length = self.header("Content-Length")
-        chunked = "chunked" in self.header("Transfer-Encoding").lower()
-        return chunked or (length.isdigit() and int(length) > 0)
+        return bodies.has_body(self.environ)
 
-    def body(self) -> Iterator[bytes]:
-        """The body in chunks, never whole in memory (Content-Length, or chunked encoding)."""
-        stream = self.environ["wsgi.input"]
-        length = self.header("Content-Length")
-        if length.isdigit():
-            left = int(length)
-            while left > 0:
-                chunk = stream.read(min(READ_SIZE, left))
-                if not chunk:
-                    raise RegistryError(
-                        "400 Bad Request",
-                        "BLOB_UPLOAD_INVALID",
-                        f"the body ended {left} bytes before its Content-Length",
-                    )
-                left -= len(chunk)
-                yield chunk
-        elif "chunked" in self.header("Transfer-Encoding").lower() or self.environ.get(
-            "wsgi.input_terminated"
-        ):
-            while chunk := stream.read(READ_SIZE):
-                yield chunk
+    def body(self, limit: int) -> Iterator[bytes]:
+        """The body in chunks, never whole in memory (Content-Length, or chunked encoding), and
+        never more than `limit` bytes (`bodies.BodyTooLarge`)."""
+        return bodies.chunks(self.environ, limit)
 
 
 def _range_start(content_range: str) -> int:
@@ -561,7 +611,7 @@ def _referenced(repository: Any) -> set[str]:
 def _media_type(manifest: str) -> str:
     try:
         parsed = json.loads(manifest)
-    except ValueError:
+    except (ValueError, RecursionError):
         parsed = {}
     media_type = parsed.get("mediaType") if isinstance(parsed, dict) else None
     return str(media_type or "application/vnd.oci.image.manifest.v1+json")

@@ -26,12 +26,14 @@ from typing import Any, Protocol
 
 from ecrtui.ecr.limits import (
     DEFAULT_PART_SIZE,
+    MAX_LAYER_SIZE,
     MAX_PART_SIZE,
     MAX_PARTS,
     MIN_PART_SIZE,
     MiB,
 )
 from ecrtui.local import scratch
+from ecrtui.local.manifests import InvalidManifest, parse_manifest
 
 SHA256_DIGEST = re.compile(r"sha256:[a-f0-9]{64}")
 LAYER_MEDIA_TYPE = "application/vnd.docker.image.rootfs.diff.tar.gzip"
@@ -67,6 +69,17 @@ class BackendSettings:
         `max_part_size`. UNCONFIRMED.
     registry_blob_mounting: ECR's BLOB_MOUNTING registry setting: on, a mount succeeds when an
         image of the source repository references the blob; off, every mount opens an upload.
+
+    What keeps one misbehaving client from taking the backend down (not ECR behaviour):
+
+    max_layer_size: the largest layer the registry face takes in (ECR's quota, 52,000 MiB); a PATCH
+        or PUT that would take an upload past it gets 413 before its bytes are read.
+    request_timeout: seconds a connection may wait for the client's next bytes (the request line,
+        a header, the body) before it is dropped.
+    max_connections: connections served at once, one thread each; another connection gets 503
+        with Retry-After at once, and the threads go when their connections end.
+    cors_origin: the one browser origin allowed to call the backend (CORS headers for it, its
+        preflights answered); None: a request carrying any Origin header gets 403.
     """
 
     upload_ttl: float | None = None
@@ -86,6 +99,11 @@ class BackendSettings:
     registry_upload_cancel: str = "204"
     registry_patch_parts: str = "one"
     registry_blob_mounting: bool = True
+    # limits of the HTTP server itself
+    max_layer_size: int = MAX_LAYER_SIZE
+    request_timeout: float = 30.0
+    max_connections: int = 64
+    cors_origin: str | None = None
 
 
 class EcrError(Exception):
@@ -168,6 +186,22 @@ def referenced_digests(manifests: Iterable[str]) -> set[str]:
             b["digest"] for b in blobs if isinstance(b, dict) and isinstance(b.get("digest"), str)
         )
     return digests
+
+
+def manifest_error(rule: str) -> EcrError:
+    """PutImage's InvalidParameterException about the manifest, in ECR's wording."""
+    return EcrError(
+        "InvalidParameterException",
+        f"Invalid parameter at 'ImageManifest' failed to satisfy constraint: '{rule}'",
+    )
+
+
+def check_manifest(text: str) -> dict[str, Any]:
+    """An image manifest as a JSON object, or InvalidParameterException (`parse_manifest`)."""
+    try:
+        return parse_manifest(text)
+    except InvalidManifest as error:
+        raise manifest_error(error.rule) from None
 
 
 class LayerRules:
@@ -435,7 +469,9 @@ class LayerRules:
     # -- PutImage -----------------------------------------------------------------------------
 
     def image_digest(self, repository: Repository, manifest: str, given: str | None) -> str:
-        """The digest of an image manifest, after checking the layers it names are stored."""
+        """The digest of an image manifest, after checking it (`check_manifest`) and that the
+        layers it names are stored."""
+        check_manifest(manifest)
         digest = "sha256:" + hashlib.sha256(manifest.encode()).hexdigest()
         if given and given != digest:
             raise EcrError(

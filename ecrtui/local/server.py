@@ -8,16 +8,19 @@ GetDownloadUrlForLayer hands out, as S3 does for the real service, and keeps a C
 ECR call is recorded in `LocalEcr.trail` after moto answers it, and `cloudtrail:LookupEvents` is
 answered from there (`ecrtui.local.cloudtrail`). The registry face records its requests with
 `trail.record(..., proxy=True)`, as the calls ECR's registry proxy makes.
+
+No one request can take the backend down: an API request is checked before moto sees it (its
+body read with a bound, its JSON and operation checked: `ecrtui.local.api_requests`), bodies held
+in memory pass a few at a time (`ecrtui.local.bodies`), connections are capped and time out
+(`ecrtui.local.connections`), and browsers are kept out (`ecrtui.local.cors`).
 """
 
 from __future__ import annotations
 
 import hmac
-import io
 import ipaddress
 import json
 import logging
-import re
 import secrets
 import socket
 import threading
@@ -29,11 +32,10 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
-from werkzeug.serving import BaseWSGIServer, make_server
-from werkzeug.wsgi import get_input_stream
-
-from ecrtui.local import moto_bridge, scratch
+from ecrtui.local import api_requests, bodies, moto_bridge, scratch
 from ecrtui.local.cloudtrail import DEFAULT_REGION, LookupEventsError, Trail, is_read_only
+from ecrtui.local.connections import BoundedWSGIServer, quiet_handler
+from ecrtui.local.cors import with_cors
 from ecrtui.local.registry import DroppedConnection, RegistryFace
 from ecrtui.local.rules import BackendSettings, LayerRules, LayerStore, read_chunks
 
@@ -43,10 +45,9 @@ if TYPE_CHECKING:
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 Headers = list[tuple[str, str]]
 
-ECR_TARGET_PREFIX = "AmazonEC2ContainerRegistry_V20150921."
+_log = logging.getLogger(__name__)
+
 LOOKUP_EVENTS_TARGET = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents"
-# The access key id and Region of a SigV4 Authorization header's credential scope.
-_CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/,\s]+)/")
 
 
 class NotLoopbackError(ValueError):
@@ -92,12 +93,13 @@ class LocalEcr:
         self.host = host
         self.port = port
         self.settings = settings or BackendSettings()
-        self._server: BaseWSGIServer | None = None
+        self._server: BoundedWSGIServer | None = None
         self._thread: threading.Thread | None = None
         self._store: LayerStore | None = None
         self._rules: LayerRules | None = None
         self._registry: RegistryFace | None = None
         self._moto_app: Any = None
+        self._large_bodies = bodies.LargeBodies()
         self.trail: Trail | None = None  # made by start(), with the settings
 
     @property
@@ -108,6 +110,16 @@ class LocalEcr:
         host = host.decode() if isinstance(host, bytes) else str(host)
         shown = f"[{host}]" if ":" in host else host
         return f"http://{shown}:{port}"
+
+    @property
+    def current_settings(self) -> BackendSettings:
+        """The settings in force: those of the running rules (which tests may swap), else these."""
+        return self._rules.settings if self._rules is not None else self.settings
+
+    @property
+    def connections(self) -> int:
+        """Connections being served now."""
+        return self._server.connections if self._server is not None else 0
 
     @property
     def store_root(self) -> Path:
@@ -126,13 +138,16 @@ class LocalEcr:
             self._store = LayerStore()
             self._rules = LayerRules(self._store, self.settings)
             self.trail = Trail(self.settings)
-            self._registry = RegistryFace(self._rules, record=self._record_proxy_call)
+            self._registry = RegistryFace(
+                self._rules, record=self._record_proxy_call, large_bodies=self._large_bodies
+            )
             moto_bridge.install(self._rules, secrets.token_bytes(32))
             moto_bridge.reset_state()
             self._moto_app, handler = moto_bridge.moto_wsgi_app()
             host = "127.0.0.1" if self.host == "localhost" else self.host
-            self._server = make_server(
-                host, self.port, self._wsgi, threaded=True, request_handler=handler
+            app = with_cors(self._wsgi, lambda: self.current_settings.cors_origin)
+            self._server = BoundedWSGIServer(
+                host, self.port, app, quiet_handler(handler), lambda: self.current_settings
             )
             self._thread = threading.Thread(
                 target=self._server.serve_forever, name="local-ecr", daemon=True
@@ -186,14 +201,35 @@ class LocalEcr:
             return self._registry_request(environ, start_response)
         if environ.get("REQUEST_METHOD") == "GET" and path.startswith(moto_bridge.DOWNLOAD_PREFIX):
             return self._download(path, environ.get("QUERY_STRING", ""), start_response)
+        try:
+            with self._large_bodies.admitted(environ, self.current_settings.request_timeout) as go:
+                if not go:
+                    raise api_requests.busy(bodies.LARGE_AT_ONCE)
+                return self._api_request(environ, start_response)
+        except api_requests.Refused as refusal:
+            return refusal.answer(start_response)
+
+    def _api_request(
+        self, environ: dict[str, Any], start_response: StartResponse
+    ) -> Iterable[bytes]:
+        """A request for moto (the ECR and STS APIs) or LookupEvents, its body read first (see
+        `ecrtui.local.api_requests`). Once moto has read the body, only moto holds it."""
+        body = api_requests.read_body(environ)
         target = str(environ.get("HTTP_X_AMZ_TARGET", ""))
         if self.trail is not None and target == LOOKUP_EVENTS_TARGET:
-            return _lookup_events(self.trail, environ, start_response)
-        if self.trail is not None and target.startswith(ECR_TARGET_PREFIX):
-            operation = target[len(ECR_TARGET_PREFIX) :]
-            return self._recorded_call(self.trail, operation, environ, start_response)
-        result: Iterable[bytes] = self._moto_app(environ, start_response)
-        return result
+            return _lookup_events(self.trail, body, start_response)
+        if not api_requests.is_ecr_request(environ, target):
+            api_requests.check_sts_request(environ, body)
+            api_requests.replace_body(environ, body)
+            del body
+            result: Iterable[bytes] = self._moto_app(environ, start_response)
+            return result
+        operation, parameters = api_requests.ecr_call(target, body)
+        if isinstance(parameters, dict):
+            parameters.pop("layerPartBlob", None)  # not for the trail, and not kept twice
+        api_requests.replace_body(environ, body)
+        del body
+        return self._recorded_call(operation, parameters, environ, start_response)
 
     def _registry_request(
         self, environ: dict[str, Any], start_response: StartResponse
@@ -210,42 +246,48 @@ class LocalEcr:
             return []
 
     def _recorded_call(
-        self, trail: Trail, operation: str, environ: dict[str, Any], start_response: StartResponse
+        self,
+        operation: str,
+        parameters: Any,
+        environ: dict[str, Any],
+        start_response: StartResponse,
     ) -> list[bytes]:
         """An ECR call answered by moto, then kept in the trail before the answer leaves.
 
-        The body is read here and moto reads a view of it; the trail keeps its parameters less a
-        part's blob, and the ~14 MB of an UploadLayerPart body go when this call returns."""
-        body = get_input_stream(environ).read()
-        given = io.BytesIO(body)
-        environ["wsgi.input"], environ["CONTENT_LENGTH"] = given, str(len(body))
+        Where moto fails (on parameters its handlers do not check), the call is answered
+        InvalidParameterException rather than moto's HTML 500 (see `api_requests.unprocessable`).
+        The trail keeps the parameters less a part's blob, and the ~14 MB of an UploadLayerPart
+        body go when this call returns."""
+        if not isinstance(parameters, dict):
+            parameters = None
+        given = environ["wsgi.input"]
         try:
             status, headers, answer = _run_to_end(self._moto_app, environ)
+        except Exception as failure:  # moto fails on parameters it does not check itself
+            _log.debug("moto failed on %s", operation, exc_info=True)
+            status, headers, answer = api_requests.unprocessable(operation, failure)
         finally:
             given.close()  # moto's request object can outlive the call in a reference cycle
-        parameters = _json_object(body)
-        del body
-        if parameters is not None:
-            parameters.pop("layerPartBlob", None)
         response = _json_object(answer)
         error_code = error_message = None
         if int(status.split(" ", 1)[0]) >= 400:
             error_code, error_message = _error_of(response, headers)
-        credential = _CREDENTIAL.search(str(environ.get("HTTP_AUTHORIZATION", "")))
-        access_key_id, region = credential.groups() if credential else ("", DEFAULT_REGION)
-        trail.record(
-            operation,
-            parameters,
-            None if error_code else response,
-            error_code,
-            error_message,
-            user_agent=str(environ.get("HTTP_USER_AGENT", "")),
-            source_ip=str(environ.get("REMOTE_ADDR", "")),
-            read_only=is_read_only(operation),
-            region=region,
-            access_key_id=access_key_id,
-            request_id=_header(headers, "x-amzn-RequestId"),
-        )
+        credential = api_requests.CREDENTIAL.search(str(environ.get("HTTP_AUTHORIZATION", "")))
+        access_key_id, region = credential.groups()[:2] if credential else ("", DEFAULT_REGION)
+        if self.trail is not None:
+            self.trail.record(
+                operation,
+                parameters,
+                None if error_code else response,
+                error_code,
+                error_message,
+                user_agent=str(environ.get("HTTP_USER_AGENT", "")),
+                source_ip=str(environ.get("REMOTE_ADDR", "")),
+                read_only=is_read_only(operation),
+                region=region,
+                access_key_id=access_key_id,
+                request_id=_header(headers, "x-amzn-RequestId"),
+            )
         start_response(status, headers)
         return [answer]
 
@@ -283,13 +325,14 @@ def _plain(start_response: StartResponse, status: str, text: str) -> list[bytes]
 # -- the CloudTrail face ---------------------------------------------------------------------------
 
 
-def _lookup_events(
-    trail: Trail, environ: dict[str, Any], start_response: StartResponse
-) -> list[bytes]:
+def _lookup_events(trail: Trail, body: bytes, start_response: StartResponse) -> list[bytes]:
     """cloudtrail:LookupEvents, answered from the trail in the json 1.1 protocol."""
-    request = _json_object(get_input_stream(environ).read() or b"{}")
     try:
-        if request is None:
+        request = api_requests.parse_body(body)
+    except api_requests.Refused:
+        request = None
+    try:
+        if not isinstance(request, dict):
             raise LookupEventsError("SerializationException", "The body is not a JSON object")
         status, answer = "200 OK", trail.lookup(request)
     except LookupEventsError as error:
@@ -331,7 +374,7 @@ def _run_to_end(app: Any, environ: dict[str, Any]) -> tuple[str, Headers, bytes]
 def _json_object(data: bytes) -> dict[str, Any] | None:
     try:
         value = json.loads(data) if data else None
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     return value if isinstance(value, dict) else None
 
