@@ -10,13 +10,14 @@ from __future__ import annotations
 import argparse
 import base64
 import binascii
-import json
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from ecrtui.cli.global_options import UsageError
+from ecrtui.cli.input_files import read_blob, read_text
+from ecrtui.ecr.limits import MAX_PART_SIZE
 from ecrtui.ecr.model import cli_name
+from ecrtui.ecr.request_documents import load_json
 
 
 def option_name(member: str) -> str:
@@ -85,7 +86,8 @@ def convert(shape: Any, raw: Any, where: str) -> Any:
             return _json(read_text_param(values[0]), where)
         return [convert(shape.member, value, where) for value in values]
     if kind == "blob":
-        return _read_param_file(raw, where)
+        # a file bigger than the model allows could never be sent: it is not read whole
+        return _read_param_file(raw, where, shape.metadata.get("max", MAX_PART_SIZE))
     text = read_text_param(raw)
     if kind in ("integer", "long"):
         try:
@@ -116,29 +118,16 @@ def convert(shape: Any, raw: Any, where: str) -> Any:
 
 
 def read_text_param(raw: Any) -> str:
-    """A parameter value; `file://path` stands for the file's text, as in the aws CLI."""
-    value = str(raw)
-    if value.startswith("file://"):
-        path = Path(value[len("file://") :]).expanduser()
-        try:
-            return path.read_text(encoding="utf-8")
-        except OSError as error:
-            raise UsageError(
-                f"Error parsing parameter: Unable to load paramfile {value}: {error}"
-            ) from None
-    return value
+    """A parameter value; `file://path` stands for the file's text, as in the aws CLI (a regular
+    file of at most MAX_TEXT_BYTES)."""
+    return read_text(str(raw))
 
 
-def _read_param_file(raw: Any, where: str) -> bytes:
+def _read_param_file(raw: Any, where: str, limit: int) -> bytes:
+    """A blob: `fileb://path` (a regular file of at most `limit` bytes) or base64 text."""
     value = str(raw)
     if value.startswith("fileb://"):
-        path = Path(value[len("fileb://") :]).expanduser()
-        try:
-            return path.read_bytes()
-        except OSError as error:
-            raise UsageError(
-                f"Error parsing parameter '{where}': Unable to load paramfile {value}: {error}"
-            ) from None
+        return read_blob(value, where, limit)
     try:
         return base64.b64decode(read_text_param(value), validate=True)
     except (binascii.Error, ValueError):
@@ -149,7 +138,7 @@ def _read_param_file(raw: Any, where: str) -> bytes:
 
 def _json(text: str, where: str) -> Any:
     try:
-        return json.loads(text)
+        return load_json(text)
     except ValueError as error:
         raise UsageError(
             f"Error parsing parameter '{where}': Invalid JSON: {error}\nJSON received: {text}"

@@ -24,7 +24,8 @@ DESCRIPTION = (
     "and added to the journal. Needs cloudtrail:LookupEvents (and ecr:UploadLayerPart for the "
     "probe). CloudTrail delivers events about 5 minutes after the call and keeps 90 days."
 )
-_DURATION = re.compile(r"^(\d+(?:\.\d+)?)([smhd])$")
+# ASCII digits, few enough to make a finite number of seconds
+_DURATION = re.compile(r"([0-9]{1,6}(?:\.[0-9]{1,6})?)([smhd])")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 MISSING_PERMISSION = (
     "CloudTrail refused LookupEvents: add the IAM action cloudtrail:LookupEvents to the caller's "
@@ -34,7 +35,7 @@ MISSING_PERMISSION = (
 
 def duration(text: str) -> float:
     """'90m', '24h', '7d', '30s' -> seconds."""
-    match = _DURATION.match(text.strip())
+    match = _DURATION.fullmatch(text.strip())
     if match is None:
         raise argparse.ArgumentTypeError(
             f"{text!r} is not a duration: a number and s, m, h or d, such as 24h or 7d"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,6 +61,23 @@ class GlobalOptions:
             connect_timeout=self.connect_timeout,
             verify_ssl=self.verify_ssl,
         )
+
+
+def command_index(argv: list[str]) -> int | None:
+    """Where the command word stands: the first word that is neither a global option nor the
+    value of one, as the aws CLI reads a command line. None when there is none, or when another
+    option comes first (e.g. the console's --demo).
+
+    A value is never taken for the command: in `--profile uploads describe-repositories` the
+    command is describe-repositories, and in `create-repository --repository-name uploads` it is
+    create-repository."""
+    index = 0
+    while index < len(argv):
+        name, has_inline, _ = argv[index].partition("=")
+        if name not in GLOBAL_OPTIONS:
+            return None if argv[index].startswith("-") else index
+        index += 2 if GLOBAL_OPTIONS[name] and not has_inline else 1
+    return None
 
 
 def split_global_options(
@@ -123,7 +141,11 @@ def _apply(options: GlobalOptions, name: str, value: str | None) -> None:
 def _endpoint(text: str) -> str:
     from urllib.parse import urlparse
 
-    parsed = urlparse(text)
+    try:
+        parsed = urlparse(text)
+        parsed.port  # noqa: B018  (a port that is not a number raises here)
+    except ValueError as error:  # "http://[::1": Invalid IPv6 URL
+        raise UsageError(f'Bad value for --endpoint-url "{text}": {error}') from None
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
         raise UsageError(
             f'Bad value for --endpoint-url "{text}": scheme is missing. Must be of the form '
@@ -132,13 +154,24 @@ def _endpoint(text: str) -> str:
     return text
 
 
+# The longest timeout taken (a day); 0 waits forever.
+MAX_TIMEOUT_SECONDS = 86_400
+# ASCII digits and at most one decimal point: float() alone would take "nan", "inf", "1e400"
+# and full-width digits, which botocore refuses only when it connects.
+_SECONDS = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+
+
 def _seconds(name: str, text: str) -> float | None:
-    try:
-        value = float(text)
-    except ValueError:
-        raise UsageError(f"argument {name}: invalid number of seconds: '{text}'") from None
+    """A timeout in seconds, 0 to MAX_TIMEOUT_SECONDS; 0 means none (block forever)."""
+    if not _SECONDS.fullmatch(text.strip()):
+        raise UsageError(f"argument {name}: invalid number of seconds: '{text}'")
+    value = float(text)
     if value < 0:
         raise UsageError(f"argument {name}: must not be negative: '{text}'")
+    if value > MAX_TIMEOUT_SECONDS:
+        raise UsageError(
+            f"argument {name}: at most {MAX_TIMEOUT_SECONDS} seconds (0 waits forever): '{text}'"
+        )
     # As in the aws CLI, 0 means no timeout (block forever).
     return None if value == 0 else value
 

@@ -19,32 +19,30 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 
 def _api_command(args: list[str]) -> int | None:
-    """Run an aws-CLI-compatible command if argv names one (global options may stand anywhere)."""
-    from ecrtui.cli.global_options import UsageError, split_global_options
+    """Run an aws-CLI-compatible or upload command if argv names one (global options may stand
+    before or after it); None when argv names no such command."""
+    from ecrtui.cli.global_options import UsageError, command_index, split_global_options
 
-    own_output = next((word for word in args if word in ("uploads", "discover")), None)
-    keep = frozenset({"--output"}) if own_output else frozenset()
+    index = command_index(args)
+    if index is None or (args[index] not in API_COMMANDS and args[index] not in UPLOAD_COMMANDS):
+        return None
+    command = args[index]
+    # these two give --output their own meaning (a table), wherever it stands
+    keep = frozenset({"--output"}) if command in ("uploads", "discover") else frozenset()
     try:
-        options, rest = split_global_options(args, keep)
+        options, rest = split_global_options(args[:index] + args[index + 1 :], keep)
     except UsageError as error:
-        if not any(word in API_COMMANDS or word in UPLOAD_COMMANDS for word in args):
-            return None
         exit_codes.write_line(
             sys.stderr, f"usage: ecrtui <command> [parameters]\necrtui: error: {error}"
         )
         return exit_codes.USAGE
-    if own_output and rest and rest[0] != own_output and own_output in rest:
-        rest.remove(own_output)  # its own --output may have come before it
-        rest.insert(0, own_output)
-    if rest and rest[0] in UPLOAD_COMMANDS:
+    if command in UPLOAD_COMMANDS:
         from ecrtui.cli import upload_commands
 
-        return upload_commands.run(rest[0], rest[1:], options)
-    if not rest or rest[0] not in API_COMMANDS:
-        return None
+        return upload_commands.run(command, rest, options)
     from ecrtui.cli.api_command import run
 
-    return run(API_COMMANDS[rest[0]], rest[1:], options)
+    return run(API_COMMANDS[command], rest, options)
 
 
 # aws-CLI-compatible commands, by their aws CLI names (see ecrtui.cli.api_command.OPERATIONS)

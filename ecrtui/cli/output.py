@@ -113,12 +113,50 @@ def render_pages_as_text(pages: Any, query: str | None = None) -> str:
     return "".join(parts)
 
 
+MAX_QUERY_DEPTH = 64
+
+
+def compile_query(query: str) -> Any:
+    """A --query, parsed; UsageError (one line, the query shortened) when it does not parse or
+    nests deeper than MAX_QUERY_DEPTH, which no query on an ECR response needs and which would
+    exhaust Python's stack while parsing or searching."""
+    import jmespath
+    from jmespath.exceptions import JMESPathError
+
+    from ecrtui.cli.global_options import UsageError
+
+    shown = query if len(query) <= 80 else f"{query[:40]}…{query[-39:]}"
+    try:
+        parsed = jmespath.compile(query)
+    except JMESPathError as error:
+        raise UsageError(f"Bad value for --query {query}: {error}") from None
+    except RecursionError:
+        parsed = None
+    if parsed is None or _depth(parsed.parsed) > MAX_QUERY_DEPTH:
+        raise UsageError(
+            f"Bad value for --query {shown}: nested more than {MAX_QUERY_DEPTH} levels deep"
+        )
+    return parsed
+
+
+def _depth(tree: dict[str, Any]) -> int:
+    """How deep a parsed JMESPath expression nests (counted without recursion)."""
+    depth, level = 0, [tree]
+    while level:
+        depth += 1
+        level = [
+            child
+            for node in level
+            for child in node.get("children", ())
+            if isinstance(child, dict) and depth <= MAX_QUERY_DEPTH
+        ]
+    return depth
+
+
 def render(data: Any, output: str, query: str | None = None) -> str:
     """The text to print for `data`; empty when the aws CLI prints nothing."""
     if query is not None:
-        import jmespath
-
-        data = jmespath.search(query, data)
+        data = compile_query(query).search(data)
     if output == "json":
         return "" if data == {} else to_json(data)
     if output == "yaml":

@@ -49,7 +49,20 @@ def output_skeleton(operation: Any) -> str:
     shape = operation.output_shape
     if shape is None:
         return ""
-    return to_json(ArgumentGenerator(use_member_names=True).generate_skeleton(shape))
+    sample = ArgumentGenerator(use_member_names=True).generate_skeleton(shape)
+    return json.dumps(sample, indent=4, ensure_ascii=False, default=_sample_value) + "\n"
+
+
+def _sample_value(value: Any) -> Any:
+    """Timestamps and blobs of an output sample, as the aws CLI v2 prints them."""
+    import base64
+    import datetime
+
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    raise TypeError(f"{type(value).__name__} is not in an output sample")
 
 
 def summary(shape: Any, limit: int = 120) -> str:

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ecrtui.ecr.model import service_model
+from ecrtui.ecr.patterns import ModelPattern, model_pattern
+from ecrtui.ecr.short_repr import shorten as shorten  # where the console finds it too
 
 DIGEST_LIKE = "a digest like sha256:<64 hex characters>"
 _SHA256_DIGEST = re.compile("sha256:[0-9a-f]{64}")
@@ -76,22 +78,6 @@ def validate(operation: str, params: Mapping[str, Any]) -> list[FieldProblem]:
     return list(_check_structure(shape, params, "", f"a parameter of {operation}"))
 
 
-def shorten(value: Any, limit: int = 40) -> str:
-    """The repr of `value`, cut in the middle with "…" when longer than `limit` characters."""
-    if isinstance(value, (str, bytes, bytearray)) and len(value) > 2 * limit:
-        text = repr(value[:limit]) + repr(value[-limit:])  # never repr a 20 MiB blob whole
-    else:
-        try:
-            text = repr(value)
-        except Exception:  # e.g. an int of more than 4300 digits
-            text = f"<{type(value).__name__}>"
-    if len(text) <= limit:
-        return text
-    keep = max(limit - 1, 0)
-    head, tail = keep - keep // 2, keep // 2
-    return text[:head] + "…" + (text[-tail:] if tail else "")
-
-
 def field_rules(operation: str) -> dict[str, list[str]]:
     """For help texts and form tooltips: top-level member name -> plain-words rules."""
     shape = _input_shape(operation)
@@ -115,9 +101,9 @@ def _input_shape(operation: str) -> Any:
     return model.operation_model(operation).input_shape
 
 
-@functools.cache
-def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
+def _compiled(pattern: str) -> ModelPattern:
+    """The model's pattern, matched by RE2 in linear time (see `ecrtui.ecr.patterns`)."""
+    return model_pattern(pattern)
 
 
 # -- checks ---------------------------------------------------------------------------------------
@@ -154,9 +140,20 @@ def _check_structure(shape: Any, value: Any, path: str, owner: str) -> Iterator[
     for key in value:
         if key not in shape.members:
             where = f"{path}.{key}" if path else str(key)
-            close = difflib.get_close_matches(str(key), list(shape.members), n=1)
-            hint = f" (did you mean {close[0]}?)" if close else ""
-            yield _problem(where, "unknown", value[key], f"not {owner}{hint}")
+            yield _problem(where, "unknown", value[key], f"not {owner}{_suggestion(key, shape)}")
+
+
+_SUGGEST_UP_TO = 100  # characters: no member's name is that long
+
+
+def _suggestion(key: Any, shape: Any) -> str:
+    """A suggestion such as " (did you mean repositoryName?)" for a key close to a member's
+    name, or "" (also for a key too long to be a misspelt name)."""
+    name = str(key)
+    if len(name) > _SUGGEST_UP_TO:  # difflib's work grows with the length of the key
+        return ""
+    close = difflib.get_close_matches(name, list(shape.members), n=1)
+    return f" (did you mean {close[0]}?)" if close else ""
 
 
 def _check_list(shape: Any, value: Any, path: str) -> Iterator[FieldProblem]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from ecrtui.ecr.validation import FieldProblem
@@ -13,15 +14,20 @@ from ecrtui.uploads.sizes import part_size_note, part_size_problem
 
 
 def layer_path(text: str) -> Path:
-    """The file a typed path names: ~ expanded, a file:// prefix dropped."""
-    return Path(text.removeprefix("file://")).expanduser()
+    """The file a typed path names: ~ expanded, a file:// prefix dropped. An unknown user's
+    `~name` stays as typed (Path.expanduser would raise while it is being typed)."""
+    return Path(os.path.expanduser(text.removeprefix("file://")))
 
 
 def file_problems(path: Path) -> list[FieldProblem]:
-    if path.is_file():
-        return []
-    what = "a folder" if path.is_dir() else "not an existing file"
-    return [problem("file", f"{visible(str(path))} is {what}")]
+    try:
+        if path.is_file():
+            return []
+        what = "a folder" if path.is_dir() else "not an existing file"
+    except (OSError, ValueError) as error:  # a name too long, a NUL in it
+        what = f"not a file name this system takes ({getattr(error, 'strerror', None) or error})"
+    shown = str(path) if len(str(path)) <= 200 else str(path)[:199] + "…"
+    return [problem("file", f"{visible(shown)} is {what}")]
 
 
 def part_size_problems(part_size: int) -> list[FieldProblem]:

@@ -6,7 +6,7 @@ comes back as `RequestParsed` or `RequestRejected`, and a rejection is shown, ne
 
 from __future__ import annotations
 
-import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -22,6 +22,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Static, TextArea
 from textual.worker import Worker, WorkerState
 
+from ecrtui.ecr.request_documents import load_json, load_yaml
 from ecrtui.plain_text import visible_lines
 from ecrtui.uploads.progress_text import size
 
@@ -51,12 +52,20 @@ def parse_request(text: str) -> dict[str, Any]:
     if not text:
         raise RequestError("paste a request (JSON or YAML), or the path of a file holding one")
     if "\n" not in text and not text.startswith(("{", "[")):
-        path = Path(text.removeprefix("file://")).expanduser()
-        if path.is_file():
+        path = Path(os.path.expanduser(text.removeprefix("file://")))  # ~nobody stays
+        if _is_file(path):
             return _parse_text(_read(path), f" in {path}")
         if text.startswith("file://"):
             raise RequestError(f"no such file: {path}")
     return _parse_text(text, "")
+
+
+def _is_file(path: Path) -> bool:
+    """Whether a line names a file; a line no file could have as its name does not."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):  # a name too long, a NUL in it
+        return False
 
 
 def _read(path: Path) -> str:
@@ -72,10 +81,10 @@ def _read(path: Path) -> str:
 
 def _parse_text(text: str, where: str) -> dict[str, Any]:
     try:
-        loaded: Any = json.loads(text)
-    except json.JSONDecodeError as json_error:
+        loaded: Any = load_json(text)
+    except ValueError as json_error:
         try:
-            loaded = yaml.safe_load(text)
+            loaded = load_yaml(text)  # aliases bounded: the form walks what it loads
         except yaml.YAMLError as yaml_error:
             mark = getattr(yaml_error, "problem_mark", None)
             yaml_words = str(getattr(yaml_error, "problem", None) or yaml_error)

@@ -287,8 +287,17 @@ command. **Load JSON/YAML** fills the form from a `--cli-input-json`/`--cli-inpu
 
 def _as_text(value: Any) -> str:
     if isinstance(value, (list, tuple)):
-        return " ".join(str(item) for item in value)
-    return "" if value is None else str(value)
+        return " ".join(_scalar_text(item) for item in value)
+    return "" if value is None else _scalar_text(value)
+
+
+def _scalar_text(value: Any) -> str:
+    """A loaded value as a field shows it; a number too long to print in decimal is shown in
+    hexadecimal (the model check then says what is wrong with it)."""
+    try:
+        return str(value)
+    except ValueError:  # over Python's 4,300-digit limit for int -> str
+        return hex(value)
 
 
 def _problem_line(problem: FieldProblem) -> Content:
