@@ -9,9 +9,7 @@ against the model, so invalid input never reaches the network.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
-import re
 import sys
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
@@ -20,10 +18,10 @@ from ecrtui.cli.arguments import (
     add_member_arguments,
     option_name,
     parameters_from_arguments,
-    read_text_param,
 )
 from ecrtui.cli.global_options import GlobalOptions, UsageError, add_global_help
-from ecrtui.cli.output import render, render_pages_as_text, write
+from ecrtui.cli.input_files import document_limit, input_document
+from ecrtui.cli.output import compile_query, render, render_pages_as_text, write
 from ecrtui.ecr.model import cli_name, operation_model
 from ecrtui.ecr.skeleton import (
     SKELETON_MODES,
@@ -118,7 +116,7 @@ def _run(operation: str, argv: list[str], options: GlobalOptions, out: TextIO) -
         )
         write(out, skeleton(model))
         return 0
-    params = _input_document(parsed)
+    params = _input_document(parsed, model.input_shape)
     params.update(parameters_from_arguments(model.input_shape, parsed))
     missing = [
         option_name(member)
@@ -148,42 +146,20 @@ def _run(operation: str, argv: list[str], options: GlobalOptions, out: TextIO) -
 
 def _check_query(query: str | None) -> None:
     """A --query that does not parse is a usage error, found before anything is sent."""
-    if query is None:
-        return
-    import jmespath
-    from jmespath.exceptions import JMESPathError
-
-    try:
-        jmespath.compile(query)
-    except JMESPathError as error:
-        raise UsageError(f"Bad value for --query {query}: {error}") from None
+    if query is not None:
+        compile_query(query)
 
 
-def _input_document(parsed: argparse.Namespace) -> dict[str, Any]:
-    """The request read from --cli-input-json or --cli-input-yaml (text or file://path)."""
-    if parsed.cli_input_json is not None:
-        text = read_text_param(parsed.cli_input_json)
-        try:
-            document = json.loads(text)
-        except ValueError as error:
-            raise UsageError(f"Invalid JSON received for --cli-input-json: {error}") from None
-        where = "--cli-input-json"
-    elif parsed.cli_input_yaml is not None:
-        import yaml
-
-        text = read_text_param(parsed.cli_input_yaml)
-        try:
-            document = yaml.safe_load(text)
-        except yaml.YAMLError as error:
-            raise UsageError(f"Invalid YAML received for --cli-input-yaml: {error}") from None
-        where = "--cli-input-yaml"
-    else:
-        return {}
-    if document is None:
-        return {}
-    if not isinstance(document, dict):
-        raise UsageError(f"{where} must hold a JSON object / YAML mapping of parameters")
-    return document
+def _input_document(parsed: argparse.Namespace, input_shape: Any) -> dict[str, Any]:
+    """The request read from --cli-input-json or --cli-input-yaml (text or file://path), within
+    the limits of `ecrtui.cli.input_files`."""
+    for option, text in (
+        ("--cli-input-json", parsed.cli_input_json),
+        ("--cli-input-yaml", parsed.cli_input_yaml),
+    ):
+        if text is not None:
+            return input_document(option, text, document_limit(input_shape))
+    return {}
 
 
 def _can_paginate(operation: str) -> bool:
@@ -201,11 +177,19 @@ def _caller(options: GlobalOptions) -> EcrCaller:
 
 
 def _complete(caller: EcrCaller, params: dict[str, Any]) -> dict[str, Any]:
-    """CompleteLayerUpload, with its outcome kept in the journal if the journal knows the upload."""
+    """CompleteLayerUpload, with its outcome kept in the journal if the journal knows the upload.
+
+    What ECR answered decides the output and the exit status, as with the aws CLI (a
+    LayerAlreadyExistsException included: the journal's row is then completed, "already
+    there"); a journal that cannot be opened or written is a warning on stderr (it keeps the
+    change for later)."""
     from ecrtui.uploads.journal import UploadJournal
     from ecrtui.uploads.lifecycle import complete_upload
 
-    with UploadJournal() as journal:
+    def warn(message: str) -> None:
+        exit_codes.write_line(sys.stderr, f"warning: {message}")
+
+    with UploadJournal(warn=warn) as journal:
         return complete_upload(caller, journal, params).response
 
 
@@ -228,23 +212,12 @@ def _call(
     return caller.call(operation, params)
 
 
-_SECRETS = re.compile(
-    r"(?i)((?:x-amz-security-token|authorization|aws_secret_access_key|aws_session_token|"
-    r"secretaccesskey|sessiontoken)['\"]?\s*[:=]\s*b?['\"]?)([^'\",}\s]+)"
-    # the access key id and the signature inside a SigV4 Authorization header
-    r"|((?:Credential|Signature)=)([^,/'\"\s]+)"
-)
-
-
-def redact(message: str) -> str:
-    return _SECRETS.sub(lambda m: (m.group(1) or m.group(3)) + "<redacted>", message)
-
-
 class _SafeLogFormatter(logging.Formatter):
     """--debug shows requests, never credentials: tokens, signatures and secrets are masked in
     the whole formatted record (tracebacks included), and control characters are escaped."""
 
     def format(self, record: logging.LogRecord) -> str:
+        from ecrtui.ecr.redaction import redact
         from ecrtui.plain_text import visible_lines
 
         return visible_lines(redact(super().format(record)))

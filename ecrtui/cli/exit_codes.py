@@ -11,6 +11,7 @@ import traceback
 from typing import TextIO
 
 from ecrtui.ecr.errors import EcrCallError, ErrorKind
+from ecrtui.ecr.redaction import redact
 from ecrtui.plain_text import visible_lines
 
 OK = 0
@@ -38,10 +39,11 @@ def write_line(stream: TextIO, text: str) -> None:
 def report_failure(raised: BaseException, operation: str | None, err: TextIO, debug: bool) -> int:
     """Print the failure as the aws CLI does, then ecrtui's hint; return the exit status.
 
-    A Python traceback appears only with --debug."""
+    A Python traceback appears only with --debug, redacted as the error is (it quotes the
+    exception botocore raised, whose message may hold a session token)."""
     error = EcrCallError.from_exception(raised, operation)
     if debug:
-        write_line(err, "".join(traceback.format_exception(raised)).rstrip("\n"))
+        write_line(err, redact("".join(traceback.format_exception(raised)).rstrip("\n")))
     write_line(err, f"\n{error}")
     if error.hint:
         write_line(err, f"hint: {error.hint}")

@@ -4,6 +4,12 @@ Thin wrappers over `ecrtui.uploads`: the journal remembers every upload ecrtui s
 and the engine pushes, resumes and probes. Exit statuses follow the aws CLI v2 (see exit_codes).
 Lines on stderr and the uploads table quote paths, upload ids and ECR's words; they are written
 with their control characters escaped (`exit_codes.write_line`, `plain_text.visible`).
+
+What ECR did is what the exit status says: a push whose layer ECR stored exits 0 even when the
+journal cannot keep up (it warns on stderr, and keeps the change for later; see
+`ecrtui.uploads.journal`), and `push-layer` prints the upload id on stderr as soon as ECR gives
+it, so an operator always has it. Every parameter is checked against ECR's model, and the part
+size against ECR's part rules, before anything is sent (exit 252).
 """
 
 from __future__ import annotations
@@ -110,6 +116,7 @@ def run(
     out, err = stdout or sys.stdout, stderr or sys.stderr
     try:
         parsed = build_parser(command).parse_args(argv)
+        _refuse_undecodable(parsed)
         return HANDLERS[command](parsed, options, out, err)
     except UsageError as error:
         write_line(err, f"usage: ecrtui {command} ...\necrtui {command}: error: {error}")
@@ -129,6 +136,19 @@ def run(
         return exit_codes.report_failure(raised, None, err, options.debug)
 
 
+def _refuse_undecodable(parsed: argparse.Namespace) -> None:
+    """Names and ids are text: an argument whose bytes are not UTF-8 (the shell passed them as
+    they were) is a usage error, not a crash where it is stored. File paths may hold any bytes."""
+    for name, value in vars(parsed).items():
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                shown = value.encode("utf-8", "backslashreplace").decode("ascii", "replace")
+                where = name.upper() if name == "upload_id" else "--" + name.replace("_", "-")
+                raise UsageError(f"{where} is not UTF-8 text: {shown[:80]}") from None
+
+
 @contextmanager
 def _engine(options: GlobalOptions, err: TextIO) -> Iterator[Any]:
     """A LayerPusher with a progress bar; Ctrl+C or SIGTERM cancels it between parts."""
@@ -141,11 +161,29 @@ def _engine(options: GlobalOptions, err: TextIO) -> Iterator[Any]:
     caller = EcrCaller(make_client(options.target(), max_attempts=1))
     bar = ProgressBar(err)
     cancel = threading.Event()
-    with UploadJournal() as journal, _cancel_on_signals(cancel):
+    with UploadJournal(warn=_warner(err)) as journal, _cancel_on_signals(cancel):
         try:
-            yield LayerPusher(caller, journal, on_progress=bar, cancel=cancel)
+            yield LayerPusher(
+                caller,
+                journal,
+                on_progress=bar,
+                cancel=cancel,
+                on_initiated=lambda upload_id: _say(err, f"upload id: {upload_id}"),
+            )
         finally:
             bar.finish()
+
+
+def _say(err: TextIO, line: str) -> None:
+    """A line on stderr, on a line of its own even while a progress bar is drawn there."""
+    if err.isatty():
+        err.write("\r\033[K")
+    write_line(err, line)
+
+
+def _warner(err: TextIO) -> Callable[[str], None]:
+    """Where the journal's warnings go: stderr, each on a line of its own."""
+    return lambda message: _say(err, f"warning: {message}")
 
 
 @contextmanager
@@ -195,6 +233,8 @@ def _finish(result: Any, out: TextIO, err: TextIO) -> int:
         from ecrtui.cli.output import to_json
 
         out.write(to_json(result.response))
+        if result.note:
+            _say(err, result.note)
     else:
         record = result.record
         write_line(
@@ -227,7 +267,7 @@ def _probe(parsed: argparse.Namespace, options: GlobalOptions, out: TextIO, err:
 def _uploads(parsed: argparse.Namespace, options: GlobalOptions, out: TextIO, err: TextIO) -> int:
     from ecrtui.uploads.journal import UploadJournal
 
-    with UploadJournal() as journal:
+    with UploadJournal(warn=_warner(err)) as journal:
         records = journal.uploads(include_finished=parsed.all)
     if parsed.output == "json":
         from ecrtui.cli.output import to_json
@@ -291,7 +331,7 @@ def _forget(parsed: argparse.Namespace, options: GlobalOptions, out: TextIO, err
     from ecrtui.uploads.journal import UploadJournal
     from ecrtui.uploads.lifecycle import forget_upload
 
-    with UploadJournal() as journal:
+    with UploadJournal(warn=_warner(err)) as journal:
         record = forget_upload(journal, parsed.upload_id)
     if record is None:
         write_line(err, f"ecrtui forget: upload {parsed.upload_id} is not in the journal")

@@ -74,11 +74,20 @@ class Sender(Protocol):
     def call(self, operation: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]: ...
 
 
-def check_request(operation: str, request: Mapping[str, Any]) -> None:
-    """Raise EcrCallError (kind VALIDATION) if the request breaks the model's rules."""
+def check_request(operation: str, request: Mapping[str, Any], *, partial: bool = False) -> None:
+    """Raise EcrCallError (kind VALIDATION) if the request breaks the model's rules.
+
+    `partial` checks the members given and does not ask for the others: a command that has only
+    an upload id so far (`ecrtui resume`) checks it before looking anything else up."""
     from ecrtui.ecr.validation import validate
 
     problems = validate(operation, request)
+    if partial:
+        problems = [
+            problem
+            for problem in problems
+            if not (problem.rule == "required" and problem.field not in request)
+        ]
     if problems:
         raise EcrCallError.invalid_request(operation, problems)
 

@@ -3,16 +3,23 @@
 Screens and commands catch this type only. It carries what an operator needs to act: the code, the
 message, the HTTP status, the request id, the operation and the extra fields ECR sent (such as
 `lastValidByteReceived`), plus, for problems found before sending, every field problem.
+
+Secrets never get past this boundary: an error's message, text, fields and problems are redacted
+when it is made (`ecrtui.ecr.redaction`), so whatever shows, copies or stores an error (the
+command line, the console's panels, the journal's rows) has only the redacted words. ECR's
+signature errors quote the canonical request, session token included.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from ecrtui.ecr.hints import hint_for
+from ecrtui.ecr.redaction import redact, redact_value
 
 if TYPE_CHECKING:
     from ecrtui.ecr.validation import FieldProblem
@@ -74,6 +81,15 @@ class EcrCallError(Exception):
     text: str = ""  # the error as the aws CLI words it
 
     def __post_init__(self) -> None:
+        self.message = redact(self.message)
+        self.text = redact(self.text)
+        self.fields = redact_value(self.fields)
+        self.problems = [
+            dataclasses.replace(
+                problem, message=redact(problem.message), value=redact(problem.value)
+            )
+            for problem in self.problems
+        ]
         super().__init__(self.text or f"{self.code}: {self.message}")
 
     def __str__(self) -> str:

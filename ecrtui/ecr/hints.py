@@ -94,6 +94,11 @@ HINTS: dict[str, str] = {
         "ecrtui's journal (ECRTUI_STATE_DIR) cannot be used: check the disk space and the "
         "file's permissions, or move the damaged file aside; ECR itself was not affected"
     ),
+    "UnexpectedAnswer": (
+        "ECR's answer does not fit what was sent, so ecrtui stopped instead of guessing; see "
+        "how many bytes ECR holds with ecrtui probe-upload, then resume the upload, or push the "
+        "layer again"
+    ),
     "LocalFileError": "a local file could not be read or written; check the path and permissions",
     "ReadOnly": "the console runs with --read-only; restart it without to send or forget",
 }

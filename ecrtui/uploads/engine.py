@@ -8,6 +8,13 @@ never read into memory whole), and every confirmed part is journaled before the 
 Faults: timeouts, dropped connections, 5xx and throttling are retried with backoff. If ECR stored
 a part but the answer was lost, the retry is refused with InvalidLayerPartException, whose
 `lastValidByteReceived` says where ECR is: the push continues from the byte after it.
+
+Nothing is sent that ECR's model or its part-size rules would refuse: the parameters and the part
+size are checked before the file is even hashed. Every offset ECR answers is checked against what
+was sent (a part's `lastByteReceived` must be its last byte; a resume point must lie within the
+file), so each part either advances the push or stops it with an `UnexpectedAnswer` error; no
+size is ever read or allocated from a number ECR sent. The upload id is handed to `on_initiated`
+as soon as InitiateLayerUpload answers, before anything else can fail.
 """
 
 from __future__ import annotations
@@ -18,13 +25,24 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-from ecrtui.ecr.caller import EcrCaller
+from ecrtui.ecr.caller import EcrCaller, check_request
 from ecrtui.ecr.errors import EcrCallError
-from ecrtui.ecr.limits import DEFAULT_PART_SIZE, MiB
+from ecrtui.ecr.limits import DEFAULT_PART_SIZE, MAX_LAYER_SIZE, MiB, size_words
+from ecrtui.uploads.checks import (
+    advertised_part_size,
+    check_part_size,
+    is_offset,
+    unexpected_answer,
+)
 from ecrtui.uploads.journal import Origin, UploadJournal, UploadRecord, UploadState
-from ecrtui.uploads.lifecycle import complete_upload, completed_elsewhere, state_after_failure
+from ecrtui.uploads.lifecycle import (
+    Completion,
+    complete_upload,
+    completed_elsewhere,
+    state_after_failure,
+)
 from ecrtui.uploads.retries import RetryingCaller, RetryPolicy, is_retryable
 
 READ_CHUNK = MiB
@@ -60,8 +78,9 @@ class PushResult:
     record: UploadRecord | None
     digest: str
     response: dict[str, Any] | None  # CompleteLayerUpload's answer, when completed
-    already_exists: bool = False
+    already_exists: bool = False  # found in the repository before anything was sent
     layer_size: int | None = None
+    note: str | None = None  # what the operator should know of how it ended, in words
 
 
 def sha256_of(path: Path, length: int | None = None) -> Any:
@@ -91,10 +110,12 @@ class LayerPusher:
         on_progress: Callable[[Progress], None] | None = None,
         cancel: threading.Event | None = None,
         retry: RetryPolicy | None = None,
+        on_initiated: Callable[[str], None] | None = None,
     ) -> None:
         self.caller = caller
         self.journal = journal
         self.on_progress = on_progress or (lambda progress: None)
+        self.on_initiated = on_initiated or (lambda upload_id: None)
         self.cancel = cancel or threading.Event()
         self.retry = retry or RetryPolicy()
         self.endpoint = caller.endpoint
@@ -113,13 +134,16 @@ class LayerPusher:
         part_size: int | None = None,
         complete: bool = True,
     ) -> PushResult:
+        where = _registry(registry_id)
+        self._check("InitiateLayerUpload", {"repositoryName": repository, **where})
         size = path.stat().st_size
         if size == 0:
             raise PushError(f"{path} is empty: ECR cannot store an empty layer")
+        if part_size is not None:
+            check_part_size(part_size, size)
         started = time.time()
         self.on_progress(Progress(None, "hashing", 0, size, started))
         digest = "sha256:" + sha256_of(path).hexdigest()
-        where = _registry(registry_id)
         found = self.call(
             "BatchCheckLayerAvailability",
             repositoryName=repository,
@@ -130,15 +154,22 @@ class LayerPusher:
             if layer.get("layerAvailability") == "AVAILABLE":
                 return PushResult(None, digest, None, True, layer.get("layerSize"))
         initiated = self.call("InitiateLayerUpload", repositoryName=repository, **where)
+        upload_id = initiated.get("uploadId")
+        if not isinstance(upload_id, str) or not upload_id:
+            raise unexpected_answer(
+                "InitiateLayerUpload",
+                f"ECR answered uploadId={upload_id!r}, which does not match an upload id",
+            )
+        self.on_initiated(upload_id)
         record = self.journal.record(
             endpoint=self.endpoint,
             region=self.region,
             registry_id=registry_id,
             repository=repository,
-            upload_id=initiated["uploadId"],
+            upload_id=upload_id,
             origin=Origin.PUSHED,
             state=UploadState.INITIATED,
-            part_size=part_size or int(initiated["partSize"]),
+            part_size=part_size or advertised_part_size(initiated.get("partSize")),
             source=path,
             local_digest=digest,
         )
@@ -154,6 +185,7 @@ class LayerPusher:
         `source` is the layer's file for an upload the journal has no file of (one tracked by id).
         It is checked before any part is sent: it must be at least as long as the bytes ECR holds
         and, when the journal knows the layer's digest, hash to it. Then it is the upload's file."""
+        self._check("UploadLayerPart", {"uploadId": upload_id}, partial=True)
         record = self.journal.find(upload_id, endpoint=self.endpoint, region=self.region)
         if record is None:
             raise PushError(
@@ -185,7 +217,9 @@ class LayerPusher:
             done = completed_elsewhere(self._retrying, self.journal, record, error)
             if done is None:
                 raise
-            return PushResult(done.record, done.response["layerDigest"], done.response)
+            return PushResult(
+                done.record, done.response["layerDigest"], done.response, note=_note(done)
+            )
         if held > stat.st_size:
             raise PushError(
                 f"ECR holds {held} bytes of upload {upload_id}, more than the file's "
@@ -219,6 +253,7 @@ class LayerPusher:
         Sends an empty part at an offset ECR must refuse; the refusal carries
         lastValidByteReceived. The upload is not changed.
         """
+        self._check("UploadLayerPart", probe_request(repository, upload_id, registry_id))
         known = self.journal.find(upload_id, endpoint=self.endpoint, region=self.region)
         held = self.probe_bytes(repository, upload_id, registry_id, known)
         if known is not None:
@@ -252,8 +287,15 @@ class LayerPusher:
             )
         except EcrCallError as error:
             last = error.fields.get("lastValidByteReceived")
-            if error.code == "InvalidLayerPartException" and isinstance(last, int):
-                return last + 1
+            if error.code == "InvalidLayerPartException" and is_offset(last):
+                if not -1 <= last < MAX_LAYER_SIZE:
+                    raise unexpected_answer(
+                        "UploadLayerPart",
+                        f"ECR answered lastValidByteReceived={last} for upload {upload_id}, "
+                        "which does not match any layer ECR can hold (at most "
+                        f"{size_words(MAX_LAYER_SIZE)})",
+                    ) from None
+                return int(last) + 1
             if error.code == "UploadNotFoundException" and record and record.state.in_flight:
                 self._failed(record, error, UploadState.EXPIRED)
             raise
@@ -262,6 +304,9 @@ class LayerPusher:
     # -- complete ------------------------------------------------------------------------------
 
     def complete(self, record: UploadRecord, digests: list[str] | None = None) -> dict[str, Any]:
+        return self._complete(record, digests).response
+
+    def _complete(self, record: UploadRecord, digests: list[str] | None = None) -> Completion:
         layer_digests = digests or ([record.local_digest] if record.local_digest else [])
         request = {
             "repositoryName": record.repository,
@@ -269,8 +314,13 @@ class LayerPusher:
             "layerDigests": layer_digests,
             **_registry(record.registry_id),
         }
-        done = complete_upload(self._retrying, self.journal, request, recover_lost_answer=True)
-        return done.response
+        return complete_upload(
+            self._retrying,
+            self.journal,
+            request,
+            recover_lost_answer=True,
+            layer_there_is_success=True,
+        )
 
     # -- the part loop -------------------------------------------------------------------------
 
@@ -292,9 +342,8 @@ class LayerPusher:
                     raise Cancelled(f"cancelled at byte {offset} of {size}")
                 source.seek(offset)
                 part = source.read(min(part_size, size - offset))
-                held = self._send_part(record, offset, part)
-                source.seek(offset)
-                hasher.update(source.read(held - offset))
+                held = self._send_part(record, offset, part, size)
+                _hash_range(source, offset, held, hasher)
                 if sizes is not None:
                     sizes.append(held - offset)
                 offset = held
@@ -314,36 +363,77 @@ class LayerPusher:
             )
             raise PushError(f"{path} changed while it was being pushed; push the layer again")
         record = self.journal.update(record.row_id, state=UploadState.READY, sent_digest=digest)
-        response = None
+        response = note = None
         if complete:
             self.on_progress(Progress(record.upload_id, "completing", size, size, started))
-            response = self.complete(record)
+            done = self._complete(record)
+            response, note = done.response, _note(done)
         self.on_progress(Progress(record.upload_id, "done", size, size, started))
-        return PushResult(self.journal.get(record.row_id), digest, response)
+        return PushResult(self.journal.get(record.row_id), digest, response, note=note)
 
-    def _send_part(self, record: UploadRecord, first: int, part: bytes) -> int:
-        """Send one part; the number of bytes ECR holds afterwards."""
+    def _send_part(self, record: UploadRecord, first: int, part: bytes, size: int) -> int:
+        """Send one part; the number of bytes ECR holds afterwards, always more than `first`
+        and at most `size` (an answer that says otherwise stops the push)."""
+        last_byte = first + len(part) - 1
         try:
             answer = self.call(
                 "UploadLayerPart",
                 repositoryName=record.repository,
                 uploadId=record.upload_id,
                 partFirstByte=first,
-                partLastByte=first + len(part) - 1,
+                partLastByte=last_byte,
                 layerPartBlob=part,
                 **_registry(record.registry_id),
             )
-            return int(answer["lastByteReceived"]) + 1
         except EcrCallError as error:
             last = error.fields.get("lastValidByteReceived")
-            held = last + 1 if isinstance(last, int) else None
+            held = int(last) + 1 if is_offset(last) else None
             if error.code == "InvalidLayerPartException" and held is not None and held > first:
+                if held > size:
+                    self._stop(
+                        record,
+                        f"ECR answered lastValidByteReceived={last} for upload "
+                        f"{record.upload_id}, which does not match the layer's {size} bytes",
+                    )
                 return held  # ECR stored it, but its answer was lost on the way
+            if error.code == "InvalidLayerPartException" and held is not None and held < first:
+                self._stop(
+                    record,
+                    f"ECR answered lastValidByteReceived={last} for upload {record.upload_id}, "
+                    f"which does not match the {first} bytes it confirmed before",
+                )
             state = UploadState.INTERRUPTED if is_retryable(error) else UploadState.FAILED
             if error.code == "UploadNotFoundException":
                 state = UploadState.EXPIRED
             self._failed(record, error, state)
             raise
+        received = answer.get("lastByteReceived")
+        if received is None:  # a cut answer parses as an empty one: ask ECR where it is
+            held = self._held_after_a_lost_answer(record, first, size)
+            if held is not None:
+                return held
+        if received != last_byte or not is_offset(received):
+            self._stop(
+                record,
+                f"ECR answered lastByteReceived={received!r} to the part of bytes "
+                f"{first}-{last_byte} of upload {record.upload_id}, which does not match the "
+                f"part's last byte ({last_byte})",
+            )
+        return last_byte + 1
+
+    def _held_after_a_lost_answer(self, record: UploadRecord, first: int, size: int) -> int | None:
+        """The bytes ECR holds, by a probe, when it is more than `first` and within the file."""
+        try:
+            held = self.probe_bytes(record.repository, record.upload_id, record.registry_id)
+        except (EcrCallError, PushError):
+            return None
+        return held if first < held <= size else None
+
+    def _stop(self, record: UploadRecord, words: str) -> NoReturn:
+        """ECR's answer does not fit what was sent: journal it and stop, never guess."""
+        error = unexpected_answer("UploadLayerPart", words)
+        self._failed(record, error, UploadState.INTERRUPTED)
+        raise error
 
     def _failed(
         self, record: UploadRecord, error: EcrCallError, state: UploadState = UploadState.FAILED
@@ -361,6 +451,33 @@ class LayerPusher:
     def call(self, operation: str, **params: Any) -> dict[str, Any]:
         """One ECR call with retries on faults; every attempt goes to the call history."""
         return self._retrying.call(operation, params)
+
+    def _check(self, operation: str, request: dict[str, Any], partial: bool = False) -> None:
+        """The model's rules, before any work: a request ECR would refuse is never sent."""
+        if getattr(self.caller, "validate", True):
+            check_request(operation, request, partial=partial)
+
+
+def _hash_range(source: Any, start: int, end: int, hasher: Any) -> None:
+    """Feed bytes start..end-1 of the file to the hasher, a chunk at a time."""
+    source.seek(start)
+    remaining = end - start
+    while remaining > 0:
+        chunk = source.read(min(READ_CHUNK, remaining))
+        if not chunk:
+            raise PushError(f"the file ended at byte {end - remaining}, before byte {end}")
+        hasher.update(chunk)
+        remaining -= len(chunk)
+
+
+def _note(done: Completion) -> str | None:
+    if done.already_there:
+        return (
+            f"the layer {done.response.get('layerDigest')} was already in "
+            f"{done.response.get('repositoryName')} (ECR answered LayerAlreadyExistsException: "
+            "another push completed it first); it is there, nothing more to do"
+        )
+    return None
 
 
 def probe_request(

@@ -290,9 +290,9 @@ def test_forget_shows_an_unknown_upload_id_escaped() -> None:
 
 def test_resume_shows_an_unknown_upload_id_escaped() -> None:
     result = ecrtui_bytes("resume", ALL, "--endpoint-url", CLOSED_PORT_URL)
-    assert result.returncode == OTHER
+    assert result.returncode == USAGE  # not an upload id: refused before anything is sent
     stderr = assert_nothing_to_obey(result.stderr)
-    assert stderr.startswith(f"ecrtui resume: upload {ALL_SHOWN} is not in the journal for ")
+    assert "\nuploadId: " in stderr and "is not an upload id" in stderr
 
 
 def test_push_layer_shows_a_missing_path_escaped() -> None:

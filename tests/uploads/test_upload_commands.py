@@ -332,8 +332,15 @@ def test_push_layer_progress_goes_to_stderr_and_only_json_to_stdout(
     assert "12.0 MiB" in pushed.stderr
     assert re.search(r"100\.0%", pushed.stderr), pushed.stderr
     assert re.search(r"\b0\.0%", pushed.stderr), pushed.stderr
-    phases = [line.split()[0] for line in pushed.stderr.splitlines() if line.strip()]
-    assert phases == ["hashing", "uploading", "completing", "done"]
+    lines = [line for line in pushed.stderr.splitlines() if line.strip()]
+    assert [line.split()[0] for line in lines] == [
+        "hashing",
+        "upload",  # the upload id, as soon as ECR gives it
+        "uploading",
+        "completing",
+        "done",
+    ]
+    assert lines[1] == f"upload id: {response['uploadId']}"
 
     with UploadJournal() as journal:
         calls = part_calls(journal, response["uploadId"])
