@@ -17,19 +17,12 @@ import random
 from pathlib import Path
 from typing import Any
 
+from ecrtui.cli import main as cli_main
+
 UUID = "6cb64b8a-9378-4e33-8ab1-b780fa2c4e01"
 DIGEST = "sha256:" + "ab" * 32
 
-API_COMMANDS = {
-    "complete-layer-upload": "CompleteLayerUpload",
-    "initiate-layer-upload": "InitiateLayerUpload",
-    "upload-layer-part": "UploadLayerPart",
-    "batch-check-layer-availability": "BatchCheckLayerAvailability",
-    "get-download-url-for-layer": "GetDownloadUrlForLayer",
-    "describe-repositories": "DescribeRepositories",
-    "describe-images": "DescribeImages",
-    "create-repository": "CreateRepository",
-}
+API_COMMANDS = dict(cli_main.API_COMMANDS)  # the commands as ecrtui's command line names them
 # upload command -> its options ("" for a positional), each with the family of its values
 UPLOAD_COMMANDS: dict[str, dict[str, str]] = {
     "push-layer": {
