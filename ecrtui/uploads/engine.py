@@ -52,6 +52,10 @@ READ_CHUNK = MiB
 PROBE_OFFSET = 2**50
 
 
+# InitiateLayerUpload answers without an upload id (cut on the way) before the push gives up
+INITIATE_ATTEMPTS = 3
+
+
 class Cancelled(Exception):
     """The push was cancelled; the upload is journaled as interrupted and can be resumed."""
 
@@ -153,13 +157,7 @@ class LayerPusher:
         for layer in found.get("layers", []):
             if layer.get("layerAvailability") == "AVAILABLE":
                 return PushResult(None, digest, None, True, layer.get("layerSize"))
-        initiated = self.call("InitiateLayerUpload", repositoryName=repository, **where)
-        upload_id = initiated.get("uploadId")
-        if not isinstance(upload_id, str) or not upload_id:
-            raise unexpected_answer(
-                "InitiateLayerUpload",
-                f"ECR answered uploadId={upload_id!r}, which does not match an upload id",
-            )
+        initiated, upload_id = self._initiate(repository, where)
         self.on_initiated(upload_id)
         record = self.journal.record(
             endpoint=self.endpoint,
@@ -174,6 +172,22 @@ class LayerPusher:
             local_digest=digest,
         )
         return self._send(record, 0, hashlib.sha256(), complete, started)
+
+    def _initiate(self, repository: str, where: dict[str, str]) -> tuple[dict[str, Any], str]:
+        """InitiateLayerUpload's answer and its upload id. An answer cut on the way parses as one
+        without an id: nothing has been sent to that upload (ECR lets it expire; no call can
+        abort it), so a new one is started, a few times at most."""
+        for _ in range(INITIATE_ATTEMPTS):
+            initiated = self.call("InitiateLayerUpload", repositoryName=repository, **where)
+            upload_id = initiated.get("uploadId")
+            if isinstance(upload_id, str) and upload_id:
+                return initiated, upload_id
+            if upload_id is not None:
+                break  # an id that is not text: not a cut answer, and not one to guess from
+        raise unexpected_answer(
+            "InitiateLayerUpload",
+            f"ECR answered uploadId={upload_id!r}, which does not match an upload id",
+        )
 
     # -- resume --------------------------------------------------------------------------------
 

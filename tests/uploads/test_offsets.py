@@ -15,7 +15,7 @@ import pytest
 
 from ecrtui.cli.exit_codes import SERVICE
 from ecrtui.ecr.errors import EcrCallError, ErrorKind
-from ecrtui.uploads.engine import PushError
+from ecrtui.uploads.engine import INITIATE_ATTEMPTS, PushError
 from ecrtui.uploads.journal import Origin, UploadJournal, UploadState
 from tests.fake_ecr import FakeEcr, FakeError
 from tests.uploads.helpers import MiB, ecrtui, make_pusher, write_layer
@@ -226,7 +226,7 @@ def test_an_advertised_part_size_ecr_cannot_take_is_not_used(
     assert result.record is not None and result.record.part_size == 10 * MiB
 
 
-def test_an_initiate_answer_without_an_upload_id_stops_before_any_part(
+def test_initiate_answers_that_never_carry_an_upload_id_stop_before_any_part(
     journal: UploadJournal, tmp_path: Path
 ) -> None:
     layer = write_layer(tmp_path, 1000, seed=96)
@@ -234,7 +234,21 @@ def test_an_initiate_answer_without_an_upload_id_stops_before_any_part(
         with pytest.raises(EcrCallError, match="ECR answered uploadId=None"):
             make_pusher(fake.endpoint_url, journal).push(layer, REPOSITORY)
         assert "UploadLayerPart" not in fake.operations()
+        assert fake.operations().count("InitiateLayerUpload") == INITIATE_ATTEMPTS
     assert journal.uploads() == []
+
+
+def test_an_initiate_answer_cut_on_the_way_starts_another_upload(
+    journal: UploadJournal, tmp_path: Path
+) -> None:
+    layer = write_layer(tmp_path, 1000, seed=97)
+    fake = _fake(lambda body: {"registryId": "123456789012", "lastByteReceived": _last(body)})
+    answers = iter([{}, fake.answers["InitiateLayerUpload"]])  # a cut answer parses as {}
+    fake.answers["InitiateLayerUpload"] = lambda body: next(answers)
+    with fake:
+        result = make_pusher(fake.endpoint_url, journal).push(layer, REPOSITORY)
+        assert fake.operations().count("InitiateLayerUpload") == 2
+    assert result.record is not None and result.record.state is UploadState.COMPLETED
 
 
 def test_a_cut_part_answer_is_followed_by_asking_ecr_where_it_is(
