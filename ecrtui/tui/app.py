@@ -21,10 +21,11 @@ from textual.widgets import Footer, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
 from ecrtui.ecr.errors import EcrCallError
+from ecrtui.plain_text import visible
 from ecrtui.tui import consent
 from ecrtui.tui.commands import ConsoleCommands, PaletteEntry
 from ecrtui.tui.keys import action_name, binding, key_names, refusal_bindings
-from ecrtui.tui.messages import Connected, ConnectFailed, WorkFailed
+from ecrtui.tui.messages import Connected, ConnectFailed, JournalTrouble, WorkFailed
 from ecrtui.tui.panes.complete_pane import CompletePane, CompletionAnswered
 from ecrtui.tui.panes.repositories_pane import RepositoriesPane
 from ecrtui.tui.panes.uploads_pane import UploadsPane
@@ -88,6 +89,7 @@ repositories and uploads can be searched too. **ctrl+q** quits.
         self.options = options
         self.clock = clock
         self.session = ConsoleSession(options)
+        self.session.on_journal_warning = self._journal_trouble
         self.identity: Identity | None = None
 
     def compose(self) -> ComposeResult:
@@ -177,6 +179,13 @@ repositories and uploads can be searched too. **ctrl+q** quits.
         self._fail("Connecting", message.error)
 
     # -- failures ------------------------------------------------------------------------------
+
+    def _journal_trouble(self, text: str) -> None:
+        self.post_message(JournalTrouble(text))  # from any thread: post_message is thread-safe
+
+    def on_journal_trouble(self, message: JournalTrouble) -> None:
+        text = visible(message.text)
+        self.notify(text, title="Journal", severity="warning", timeout=20, markup=False)
 
     def on_work_failed(self, message: WorkFailed) -> None:
         if message.shown_in_place:

@@ -32,3 +32,10 @@ class WorkFailed(Message):
     group: str
     error: EcrCallError
     shown_in_place: bool = False
+
+
+@dataclass
+class JournalTrouble(Message):
+    """The journal could not be opened or written: the console goes on, and says so."""
+
+    text: str

@@ -75,6 +75,13 @@ class ConsoleSession:
         self._lock = threading.Lock()
         self._closed = False
         self._demo_discovered = False
+        # where journal trouble goes (a damaged, locked or full journal is a warning: the
+        # console goes on, and the journal catches up when it can); set by the app
+        self.on_journal_warning: Callable[[str], None] | None = None
+
+    def _journal_warning(self, message: str) -> None:
+        if self.on_journal_warning is not None:
+            self.on_journal_warning(message)
 
     # -- connecting ----------------------------------------------------------------------------
 
@@ -98,7 +105,7 @@ class ConsoleSession:
         caller = EcrCaller(make_client(target))
         caller.listen(self._remember)
         if self._journal is None:
-            self._journal = UploadJournal(self.options.journal_path)
+            self._journal = UploadJournal(self.options.journal_path, warn=self._journal_warning)
         caller.listen(self._journal_listener)
         self._caller = caller
         quick = dataclasses.replace(
@@ -147,7 +154,9 @@ class ConsoleSession:
         settings = BackendSettings(upload_id_seed=self.options.demo_upload_id_seed)
         self._backend = LocalEcr(port=self.options.demo_port, settings=settings).start()
         registry = self._backend.seed_demo(self._demo_dir / "layers")
-        self._journal = UploadJournal(self._demo_dir / "journal.sqlite3")
+        self._journal = UploadJournal(
+            self._demo_dir / "journal.sqlite3", warn=self._journal_warning
+        )
         for upload in registry.uploads:
             row = self._journal.record(
                 endpoint=self._backend.endpoint_url,

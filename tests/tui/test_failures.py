@@ -344,3 +344,17 @@ async def test_a_profile_error_from_a_worker_is_translated(
         panel = await failure_panel(pilot)
         assert panel.error.code == "ProfileNotFound"
         assert "no such profile 'gone'" in panel.shown_text
+
+
+async def test_a_damaged_journal_is_a_warning_and_the_console_goes_on(
+    endpoint_url: str, tmp_path: Path
+) -> None:
+    from .console_apps import notifications
+
+    journal_path = tmp_path / "journal.sqlite3"
+    journal_path.write_bytes(b"this is not a database\x00\xff" * 300)
+    app = console_app(endpoint_url, journal_path)
+    async with running(app, (120, 36)) as pilot:
+        await wait_for(pilot, lambda: any("cannot be opened" in n for n in notifications(app)))
+        assert app.session.connected and not isinstance(app.screen, FailureScreen)
+        assert app.query_one(UploadsTable).records == {}
