@@ -72,6 +72,8 @@ def run(parsed: argparse.Namespace, options: GlobalOptions, out: TextIO, err: Te
     from ecrtui.uploads.engine import LayerPusher
     from ecrtui.uploads.journal import UploadJournal
 
+    if parsed.repository_name is not None:
+        _check_repository_name(parsed.repository_name)
     trail = make_client(options.target(), "cloudtrail")
     try:
         findings = discover(
@@ -142,3 +144,15 @@ def table(found: list[Any]) -> str:
 
 def _shortened(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "\N{HORIZONTAL ELLIPSIS}"
+
+
+def _check_repository_name(name: str) -> None:
+    """A name ECR's model refuses names no repository: a usage error, before anything is sent."""
+    from ecrtui.cli.global_options import UsageError
+    from ecrtui.ecr.validation import validate
+
+    problems = validate("DescribeImages", {"repositoryName": name})
+    if problems:
+        raise UsageError(
+            "--repository-name: " + problems[0].message.removeprefix("repositoryName: ")
+        )

@@ -129,7 +129,9 @@ def compile_query(query: str) -> Any:
     try:
         parsed = jmespath.compile(query)
     except JMESPathError as error:
-        raise UsageError(f"Bad value for --query {query}: {error}") from None
+        raise UsageError(f"Bad value for --query {shown}: {error}") from None
+    except ValueError as error:  # a number literal past Python's 4,300-digit limit
+        raise UsageError(f"Bad value for --query {shown}: {error}") from None
     except RecursionError:
         parsed = None
     if parsed is None or _depth(parsed.parsed) > MAX_QUERY_DEPTH:

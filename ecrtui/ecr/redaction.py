@@ -47,7 +47,8 @@ _XML = re.compile(
     r"(?i)(<(SecretAccessKey|SessionToken|SecurityToken|Password|AuthorizationToken)>)([^<]*)(</)"
 )
 _BASIC = re.compile(r"(?i)\b((?:Basic|Bearer)\s+)([A-Za-z0-9._~+/-]*[0-9+/=][A-Za-z0-9._~+/=-]*)")
-_URL_PASSWORD = re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://[^\s/:@]+:)([^\s/@]+)(@)")
+# a URL scheme is short (RFC 3986 sets no limit; 32 keeps the search linear in the text)
+_URL_PASSWORD = re.compile(r"(?i)(\b[a-z][a-z0-9+.-]{0,31}://[^\s/:@]+:)([^\s/@]+)(@)")
 _PASSWORD_FLAG = re.compile(r"(--password[=\s]+)(\S+)")
 _ACCESS_KEY_ID = re.compile(r"\b(AKIA|ASIA)[A-Z0-9]{16}\b")
 

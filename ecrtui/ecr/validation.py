@@ -180,7 +180,9 @@ def _leaf_problem(shape: Any, value: Any, path: str) -> FieldProblem | None:
     """The first problem of a scalar: length, range, enum, then pattern or digest."""
     kind = shape.type_name
     if kind == "blob" and not hasattr(value, "read"):
-        size = len(value.encode() if isinstance(value, str) else value)
+        # text stands for its UTF-8 bytes; a lone surrogate (JSON may spell one) for the 3 bytes
+        # it would take, so the length check holds and ECR judges the rest
+        size = len(value.encode("utf-8", "surrogatepass") if isinstance(value, str) else value)
         return _size_problem(shape, size, "byte", path, value)
     if kind in ("integer", "long"):
         return _range_problem(shape, value, path)

@@ -285,3 +285,12 @@ def test_a_bad_since_is_a_usage_error(since: str) -> None:
     done = ecrtui("discover", "--since", since)
     assert done.returncode == 252
     assert "--since" in done.stderr
+
+
+@pytest.mark.parametrize("name", ["." * 3000, "x=y,=y", "Team/API"])
+def test_a_repository_name_ecr_refuses_is_a_usage_error_before_any_lookup(name: str) -> None:
+    from tests.cli.helpers import CLOSED_PORT_URL
+
+    done = ecrtui("discover", "--repository-name", name, "--endpoint-url", CLOSED_PORT_URL)
+    assert done.returncode == 252, done.stderr
+    assert "--repository-name:" in done.stderr

@@ -440,3 +440,22 @@ def test_an_upload_id_whose_bytes_are_not_utf8_is_a_usage_error(command: str) ->
     )
     assert done.returncode == 252, done.stderr
     assert b"is not UTF-8 text" in done.stderr and b"Traceback" not in done.stderr
+
+
+def test_a_query_with_a_number_too_long_for_python_is_a_usage_error() -> None:
+    done = ecrtui("describe-repositories", "--query", "1" * 5000, "--endpoint-url", CLOSED_PORT_URL)
+    assert done.returncode == 252, done.stderr
+    assert "Bad value for --query" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_blob_given_as_text_with_a_lone_surrogate_is_checked_not_crashed() -> None:
+    from ecrtui.ecr.validation import validate
+
+    params = {
+        "layerPartBlob": "ab\ud818",
+        "partFirstByte": 0,
+        "partLastByte": 4,
+        "repositoryName": "team/api",
+        "uploadId": UUID_EXAMPLE,
+    }
+    assert validate("UploadLayerPart", params) == []

@@ -146,3 +146,18 @@ def test_redact_value_hides_credential_members_whole() -> None:
         None,
         ["Signature=<redacted>"],
     )
+
+
+def test_redaction_takes_time_linear_in_the_text() -> None:
+    """Long messages built to make a backtracking pattern rescan them (an error quoting a
+    100,000-character argument) are redacted at once; a quadratic pattern would take minutes."""
+    import subprocess
+    import sys
+
+    script = (
+        "from ecrtui.ecr.redaction import redact\n"
+        "for unit in ('a-', 'a.', 'a://', 'authorization: ', 'Basic ', 'password=', "
+        "'x-amz-credential=', '<Password>', 'AKIA', 'Bearer a', '\\\\n'):\n"
+        "    redact(unit * (400_000 // len(unit)))\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=30)

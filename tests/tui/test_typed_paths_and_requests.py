@@ -73,3 +73,9 @@ def test_a_number_too_long_to_print_fills_the_form_in_hexadecimal() -> None:
     huge = int("f" * 5000, 16)
     assert _as_text(huge) == hex(huge)
     assert _as_text([huge, "sha256:" + "a" * 64]).startswith("0xfff")
+
+
+def test_a_pasted_request_over_the_size_of_any_request_is_refused_before_parsing() -> None:
+    huge = '{"uploadId": "' + "a" * (2 * 1024 * 1024) + '"}'
+    with pytest.raises(RequestError, match="not a request"):
+        parse_request(huge + "\n")

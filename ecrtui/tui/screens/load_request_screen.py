@@ -80,6 +80,8 @@ def _read(path: Path) -> str:
 
 
 def _parse_text(text: str, where: str) -> dict[str, Any]:
+    if len(text) > MAX_FILE_BYTES:  # characters: at least as many bytes
+        raise RequestError(f"the request{where} is over {size(MAX_FILE_BYTES)}: not a request")
     try:
         loaded: Any = load_json(text)
     except ValueError as json_error:
