@@ -3,9 +3,11 @@
 werkzeug starts a thread for every connection and waits on a client for ever. Here:
 
 - at most `max_connections` connections are served at once, a thread each; a connection beyond
-  that is answered 503 with Retry-After at once (by a short-lived thread of a small pool of its
-  own, which reads what the client sent so the answer is not lost to a reset), and a thread ends
-  with its connection, so the count goes back down after a burst;
+  that waits its turn in a queue (up to 4 x `max_connections` connections, holding no thread)
+  and is served by the next thread that finishes, so a burst of clients is served, not refused;
+  one beyond the queue is answered 503 with Retry-After at once (by a short-lived thread of a
+  small pool of its own, which reads what the client sent so the answer is not lost to a reset).
+  A thread ends when no connection waits, so the count goes back down after a burst;
 - every read from a client waits at most `request_timeout` seconds: a client that sends nothing,
   stops in the middle of its headers, or promises more body than it sends is dropped;
 - a client dropped for its timeout is not logged.
@@ -20,6 +22,7 @@ change of its settings.
 
 from __future__ import annotations
 
+import collections
 import socket
 import threading
 import time
@@ -31,6 +34,7 @@ from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 from ecrtui.local.rules import BackendSettings
 
 REFUSAL_THREADS = 8  # connections being answered 503 at once; more are closed outright
+QUEUE_PER_THREAD = 4  # connections that may wait for a thread, per thread of the cap
 REFUSAL_DRAIN_SECONDS = 1.0  # how long a refused client's request is read before the close
 REFUSAL_DRAIN_BYTES = 1024 * 1024
 
@@ -66,6 +70,7 @@ class BoundedWSGIServer(ThreadedWSGIServer):
         self._lock = threading.Lock()
         self._serving = 0
         self._refusing = 0
+        self._waiting: collections.deque[tuple[Any, Any]] = collections.deque()
         super().__init__(host, port, app, handler)
 
     @property
@@ -81,6 +86,9 @@ class BoundedWSGIServer(ThreadedWSGIServer):
             full = self._serving >= settings.max_connections
             if not full:
                 self._serving += 1
+            elif len(self._waiting) < QUEUE_PER_THREAD * settings.max_connections:
+                self._waiting.append((request, client_address))  # the next free thread serves it
+                return
         if full:
             self._refuse(request, settings.max_connections)
             return
@@ -96,10 +104,18 @@ class BoundedWSGIServer(ThreadedWSGIServer):
             self.shutdown_request(request)
 
     def _serve(self, request: Any, client_address: Any) -> None:
+        """Serve this connection, then those waiting for a thread, then end."""
         try:
-            self.process_request_thread(request, client_address)
-        finally:
+            while True:
+                self.process_request_thread(request, client_address)
+                with self._lock:  # the same lock as the count the accepting thread reads
+                    if not self._waiting:
+                        self._serving -= 1
+                        return
+                    request, client_address = self._waiting.popleft()
+        except BaseException:
             self._done_serving()
+            raise
 
     def _done_serving(self) -> None:
         with self._lock:

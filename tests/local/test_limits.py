@@ -305,8 +305,8 @@ def test_half_open_connections_hold_no_more_threads_than_the_cap(
     settings: Any, local_ecr: Any, endpoint_url: str, ecr_client: Any
 ) -> None:
     """40 clients send headers and one byte of their body, and hang: 8 (the cap) are served, a
-    thread each, the others and a normal request meanwhile get 503; once the clients go, the
-    threads go too and the backend answers again."""
+    thread each, 32 wait in the queue (4 per thread) holding none, and a normal request meanwhile
+    gets 503; once the clients go, the threads go too and the backend answers again."""
     settings(max_connections=8, request_timeout=GUARD)
     idle = threading.active_count()
     hanging = [
@@ -437,7 +437,7 @@ def test_the_command_line_sets_the_limits(tmp_path: Any) -> None:
             trickle = threading.Thread(target=_trickle, args=([first, second], stop))
             trickle.start()
             try:
-                assert wait_for(lambda: _busy(endpoint_url))  # both held: a third is refused
+                assert wait_for(lambda: _busy(endpoint_url))  # both held: a third waits
             finally:
                 stop.set()
                 trickle.join(GUARD)
@@ -458,7 +458,11 @@ def _trickle(connections: list[socket.socket], stop: threading.Event) -> None:
 
 
 def _busy(endpoint_url: str) -> bool:
-    return requests.get(f"{endpoint_url}/v2/", timeout=GUARD).status_code == 503
+    """A request waits (in the queue for a thread) or is refused: it is not served now."""
+    try:
+        return requests.get(f"{endpoint_url}/v2/", timeout=1).status_code == 503
+    except requests.exceptions.ReadTimeout:
+        return True
 
 
 @pytest.mark.parametrize(
@@ -479,3 +483,19 @@ def test_the_command_line_refuses_bad_limits(flag: str, value: str, complaint: s
     )
     assert done.returncode == 2
     assert complaint in done.stderr
+
+
+def test_a_burst_over_the_cap_waits_its_turn_and_is_served(
+    settings: Any, local_ecr: Any, endpoint_url: str
+) -> None:
+    """20 clients at once against a cap of 4: 4 served at once, 16 waiting in the queue (4 per
+    thread); every one is served, none refused."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    settings(max_connections=4, request_timeout=GUARD)
+    with ThreadPoolExecutor(20) as pool:
+        answers = list(
+            pool.map(lambda _: requests.get(f"{endpoint_url}/v2/", timeout=GUARD), range(20))
+        )
+    assert sorted({answer.status_code for answer in answers}) == [401]  # asks for credentials
+    assert wait_for(lambda: not request_threads())
