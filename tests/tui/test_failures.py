@@ -358,3 +358,8 @@ async def test_a_damaged_journal_is_a_warning_and_the_console_goes_on(
         await wait_for(pilot, lambda: any("cannot be opened" in n for n in notifications(app)))
         assert app.session.connected and not isinstance(app.screen, FailureScreen)
         assert app.query_one(UploadsTable).records == {}
+        from .console_apps import details_text
+
+        shown = details_text(app)
+        assert "The journal cannot be opened: file is not a database" in shown
+        assert "No uploads in flight" not in shown  # it cannot say: the journal is unreadable

@@ -294,7 +294,10 @@ class UploadsPane(Pane):
         record = self.selected
         details = self.query_one(UploadDetails)
         if record is None and not self.table.records and not self.table.loading:
-            details.show_empty(read_only=self.session.options.read_only)
+            details.show_empty(
+                read_only=self.session.options.read_only,
+                journal_problem=self.session.journal.problem if self.session.connected else None,
+            )
             self.query_one(UploadCalls).show(None, [])
             return
         verdict = self.verdict_of(record.upload_id) if record is not None else None

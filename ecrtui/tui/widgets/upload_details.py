@@ -9,6 +9,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
+from ecrtui.plain_text import visible
 from ecrtui.tui.text import plain_text
 from ecrtui.tui.widgets.uploads_table import ago, verdict_style
 from ecrtui.uploads.journal import UploadRecord, UploadState
@@ -40,10 +41,18 @@ class UploadDetails(Static):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.clock = clock
 
-    def show_empty(self, read_only: bool = False) -> None:
-        """No upload in the journal: why the list is empty, and how to fill it."""
+    def show_empty(self, read_only: bool = False, journal_problem: str | None = None) -> None:
+        """No upload in the journal: why the list is empty, and how to fill it. When the journal
+        cannot be opened, that comes first: the list is empty because it cannot be read."""
         words = Text()
-        words.append("No uploads in flight in ecrtui's journal.\n", style="bold")
+        if journal_problem is not None and journal_problem != "is read-only":
+            words.append(f"The journal {visible(journal_problem)}", style="bold red")
+            words.append(
+                ": the uploads it knows are not listed. Changes wait beside it until it can be "
+                "written (see the warning for how to start a new one).\n"
+            )
+        else:
+            words.append("No uploads in flight in ecrtui's journal.\n", style="bold")
         words.append(
             "ECR has no call that lists uploads in progress, so ecrtui lists the uploads it "
             "pushed and those tracked by their id."
