@@ -32,3 +32,8 @@ def visible_lines(text: str) -> str:
 
 def has_controls(text: str) -> bool:
     return _CONTROLS.search(text) is not None
+
+
+def shortened(text: str, room: int) -> str:
+    """The text, cut with an ellipsis where it is longer than `room` characters."""
+    return text if len(text) <= room else text[: room - 1] + "\N{HORIZONTAL ELLIPSIS}"

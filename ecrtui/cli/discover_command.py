@@ -15,7 +15,7 @@ from typing import Any, TextIO
 from ecrtui.cli import exit_codes
 from ecrtui.cli.exit_codes import write_line
 from ecrtui.cli.global_options import GlobalOptions
-from ecrtui.plain_text import visible
+from ecrtui.plain_text import shortened, visible
 
 DESCRIPTION = (
     "Find the uploads other tools (docker, buildkit, containerd, podman/skopeo, kaniko, oras, CI) "
@@ -125,7 +125,7 @@ def table(found: list[Any]) -> str:
             (
                 visible(upload.repository),
                 visible(upload.upload_id or "(id not in CloudTrail)"),
-                visible(_shortened(upload.client, 32)),
+                visible(shortened(upload.client, 32)),
                 time.strftime("%Y-%m-%d %H:%M", time.localtime(upload.started_at or 0))
                 if upload.started_at
                 else "?",
@@ -140,10 +140,6 @@ def table(found: list[Any]) -> str:
         for upload in found
     ]
     return "\n".join(lines) + "\n\nnext steps:\n" + "\n".join(steps) + "\n"
-
-
-def _shortened(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "\N{HORIZONTAL ELLIPSIS}"
 
 
 def _check_repository_name(name: str) -> None:

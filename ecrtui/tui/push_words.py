@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from ecrtui.ecr.validation import FieldProblem
-from ecrtui.plain_text import visible
+from ecrtui.plain_text import shortened, visible
 from ecrtui.tui.widgets.model_field import note, problem
 from ecrtui.uploads.engine import Progress, PushResult
 from ecrtui.uploads.progress_text import rate_and_time_left, size
@@ -26,8 +26,7 @@ def file_problems(path: Path) -> list[FieldProblem]:
         what = "a folder" if path.is_dir() else "not an existing file"
     except (OSError, ValueError) as error:  # a name too long, a NUL in it
         what = f"not a file name this system takes ({getattr(error, 'strerror', None) or error})"
-    shown = str(path) if len(str(path)) <= 200 else str(path)[:199] + "…"
-    return [problem("file", f"{visible(shown)} is {what}")]
+    return [problem("file", f"{visible(shortened(str(path), 200))} is {what}")]
 
 
 def part_size_problems(part_size: int) -> list[FieldProblem]:

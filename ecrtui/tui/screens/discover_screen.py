@@ -25,9 +25,9 @@ from textual.widgets import Button, Footer, Select, Static
 from textual.worker import Worker, WorkerState
 
 from ecrtui.ecr.errors import EcrCallError
-from ecrtui.plain_text import visible
+from ecrtui.plain_text import shortened, visible
 from ecrtui.tui.messages import WorkFailed
-from ecrtui.tui.widgets.navigable_table import NavigableTable, shortened
+from ecrtui.tui.widgets.navigable_table import NavigableTable
 
 if TYPE_CHECKING:
     from ecrtui.tui.session import ConsoleSession

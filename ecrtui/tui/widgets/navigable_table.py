@@ -30,8 +30,3 @@ class NavigableTable(DataTable[Any]):
             widest = max((Text(str(row[index])).cell_len for row in rows), default=0)
             others += max(widest, column.label.cell_len) + padding
         return max(12, width - others - padding)
-
-
-def shortened(name: str, room: int) -> str:
-    """The name, with an ellipsis where it is longer than `room` (the details show it whole)."""
-    return name if len(name) <= room else name[: room - 1] + "\N{HORIZONTAL ELLIPSIS}"

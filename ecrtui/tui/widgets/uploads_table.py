@@ -12,8 +12,9 @@ from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.coordinate import Coordinate
 
+from ecrtui.plain_text import shortened
 from ecrtui.tui.text import plain_text
-from ecrtui.tui.widgets.navigable_table import NavigableTable, shortened
+from ecrtui.tui.widgets.navigable_table import NavigableTable
 from ecrtui.uploads.journal import Origin, UploadRecord, UploadState
 from ecrtui.uploads.verdict import Kind, Verdict
 
