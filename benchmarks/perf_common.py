@@ -1,0 +1,167 @@
+"""What the performance benchmarks share: a local backend, timing, and the side-by-side table.
+
+Every figure is a list of samples from one run; a row prints the median, min and max of ecrtui's
+samples and of its peer's, and the ratio of the two medians, beside the target. Only 127.0.0.1 is
+contacted: the backend is `ecrtui local-ecr` started here, and every client is pointed at it.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+ECRTUI = str(BIN / "ecrtui")
+AWS = str(BIN / "aws")
+
+# Credentials the local backend accepts; no AWS config of the user's is read.
+ENV = {
+    **os.environ,
+    "AWS_ACCESS_KEY_ID": "BENCHMARK",
+    "AWS_SECRET_ACCESS_KEY": "benchmark",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_CONFIG_FILE": os.devnull,
+    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+    "AWS_PAGER": "",
+}
+
+
+@dataclass
+class Row:
+    """One task, timed for ecrtui and for its peer in the same run."""
+
+    task: str
+    ecrtui: list[float]
+    peer_name: str
+    peer: list[float]
+    target: float | None = None  # the highest ratio ecrtui / peer allowed
+    unit: str = "s"
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ratio(self) -> float:
+        return statistics.median(self.ecrtui) / statistics.median(self.peer)
+
+    @property
+    def holds(self) -> bool:
+        return self.target is None or self.ratio <= self.target
+
+
+@dataclass
+class Limit:
+    """One figure of ecrtui's against a fixed bound (seconds to first rows, ms per keystroke)."""
+
+    task: str
+    samples: list[float]
+    bound: float
+    unit: str = "s"
+
+    @property
+    def holds(self) -> bool:
+        return statistics.median(self.samples) <= self.bound
+
+
+def spread(samples: list[float], unit: str) -> str:
+    scale, digits = (1000.0, 1) if unit == "ms" else (1.0, 3)
+    if unit == "MiB":
+        scale, digits = 1.0, 0
+    median = statistics.median(samples) * scale
+    return (
+        f"{median:.{digits}f} ({min(samples) * scale:.{digits}f}–{max(samples) * scale:.{digits}f})"
+    )
+
+
+def print_rows(rows: list[Row], limits: list[Limit], runs: int) -> bool:
+    """The table, in Markdown so the README can carry it as printed; True if every target holds."""
+    print(f"medians of {runs} runs, (min–max), in one run on {os.cpu_count()} cores")
+    print()
+    print("| task | ecrtui | peer | peer figure | ratio | target | holds |")
+    print("|---|---|---|---|---|---|---|")
+    for row in rows:
+        target = f"≤ {row.target:.2f}x" if row.target is not None else ""
+        print(
+            f"| {row.task} | {spread(row.ecrtui, row.unit)} {row.unit} | {row.peer_name} "
+            f"| {spread(row.peer, row.unit)} {row.unit} | {row.ratio:.2f}x | {target} "
+            f"| {'yes' if row.holds else 'NO'} |"
+        )
+    for limit in limits:
+        print(
+            f"| {limit.task} | {spread(limit.samples, limit.unit)} {limit.unit} | | | "
+            f"| ≤ {limit.bound * (1000 if limit.unit == 'ms' else 1):g} {limit.unit} "
+            f"| {'yes' if limit.holds else 'NO'} |"
+        )
+    for row in rows:
+        for note in row.notes:
+            print(f"- {row.task}: {note}")
+    return all(row.holds for row in rows) and all(limit.holds for limit in limits)
+
+
+def timed(action: Callable[[], object]) -> float:
+    began = time.perf_counter()
+    action()
+    return time.perf_counter() - began
+
+
+def run(*command: str, env: dict[str, str] | None = None) -> str:
+    return subprocess.run(
+        command, check=True, capture_output=True, text=True, env=env or ENV
+    ).stdout
+
+
+@contextmanager
+def local_backend(*options: str) -> Iterator[str]:
+    """`ecrtui local-ecr` on 127.0.0.1 for the block; yields its endpoint URL."""
+    server = subprocess.Popen(
+        [ECRTUI, "local-ecr", *options],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=ENV,
+    )
+    assert server.stdout is not None
+    url = server.stdout.readline().strip()
+    if not url.startswith("http://127.0.0.1:"):
+        server.kill()
+        raise RuntimeError(f"ecrtui local-ecr did not start: {url!r}")
+    try:
+        yield url
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def boto3_client(url: str, service: str = "ecr") -> object:
+    import boto3
+
+    return boto3.client(
+        service,
+        endpoint_url=url,
+        region_name="us-east-1",
+        aws_access_key_id="BENCHMARK",
+        aws_secret_access_key="benchmark",
+    )
+
+
+def create_repositories(url: str, count: int, prefix: str = "fleet/service-") -> list[str]:
+    """`count` repositories named PREFIX00001…, created through the API on a few threads."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    names = [f"{prefix}{index:05d}" for index in range(1, count + 1)]
+    clients = [boto3_client(url) for _ in range(4)]
+
+    def create(index: int) -> None:
+        clients[index % len(clients)].create_repository(  # type: ignore[attr-defined]
+            repositoryName=names[index]
+        )
+
+    with ThreadPoolExecutor(max_workers=len(clients)) as pool:
+        list(pool.map(create, range(count)))
+    return names
