@@ -342,7 +342,8 @@ def test_the_part_after_the_last_allowed_exceeds_the_limit(
     local_ecr: Any, ecr_client: Any, repository: str
 ) -> None:
     """ECR allows 4,200 parts an upload (the backend's default); the rule is checked here with a
-    limit of 5, over HTTP, as 4,201 calls would take seconds for the same answer."""
+    limit of 5, over HTTP (test_part_quota.py checks the rule itself), as 4,201 calls would take
+    seconds for the same answer."""
     import dataclasses
 
     from ecrtui.ecr.limits import MAX_PARTS
