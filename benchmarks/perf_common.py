@@ -75,13 +75,13 @@ def spread(samples: list[float], unit: str) -> str:
         scale, digits = 1.0, 0
     median = statistics.median(samples) * scale
     return (
-        f"{median:.{digits}f} ({min(samples) * scale:.{digits}f}–{max(samples) * scale:.{digits}f})"
+        f"{median:.{digits}f} ({min(samples) * scale:.{digits}f}-{max(samples) * scale:.{digits}f})"
     )
 
 
 def print_rows(rows: list[Row], limits: list[Limit], runs: int) -> bool:
     """The table, in Markdown so the README can carry it as printed; True if every target holds."""
-    print(f"medians of {runs} runs, (min–max), in one run on {os.cpu_count()} cores")
+    print(f"medians of {runs} runs, (min-max), in one run on {os.cpu_count()} cores")
     print()
     print("| task | ecrtui | peer | peer figure | ratio | target | holds |")
     print("|---|---|---|---|---|---|---|")

@@ -1,0 +1,82 @@
+"""Every performance figure of ecrtui, beside its peers, in one run.
+
+    .venv/bin/python benchmarks/performance.py [--runs N] [--only demo,cli,push,console]
+
+Runs the groups one after the other (each starts its own `ecrtui local-ecr` on 127.0.0.1) and
+prints one Markdown table: for each task ecrtui's median (min-max), its peer's from the same run
+(the aws CLI, a plain boto3 loop, ecrtui's own CLI or a minimal Textual app), the ratio of the
+medians and the target. Exits 1 if a target does not hold. Run it on a quiet machine: the figures
+are wall times. The groups also run alone: `python benchmarks/perf_push.py 3`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from perf_common import AWS, Limit, Row, print_rows
+
+GROUPS = {
+    "demo": "perf_demo",
+    "cli": "perf_cli",
+    "push": "perf_push",
+    "console": "perf_console",
+}
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    aws = subprocess.run([AWS, "--version"], capture_output=True, text=True).stdout.split()
+    return (
+        f"{model}, {len(os.sched_getaffinity(0))} cores, "
+        f"Python {platform.python_version()}, {aws[0] if aws else 'aws CLI'}"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=5, help="samples per figure (default: 5)")
+    parser.add_argument(
+        "--only",
+        default=",".join(GROUPS),
+        help=f"comma-separated groups to run (default: {','.join(GROUPS)})",
+    )
+    options = parser.parse_args()
+    chosen = [name.strip() for name in options.only.split(",") if name.strip()]
+    unknown = sorted(set(chosen) - set(GROUPS))
+    if unknown:
+        parser.error(f"unknown group(s): {', '.join(unknown)}")
+
+    rows: list[Row] = []
+    limits: list[Limit] = []
+    began = time.perf_counter()
+    for name in chosen:
+        group_began = time.perf_counter()
+        print(f"running {name} …", file=sys.stderr, flush=True)
+        group_rows, group_limits = importlib.import_module(GROUPS[name]).rows(options.runs)
+        rows += group_rows
+        limits += group_limits
+        print(f"  {name}: {time.perf_counter() - group_began:.0f} s", file=sys.stderr, flush=True)
+    print(machine())
+    holds = print_rows(rows, limits, options.runs)
+    print(f"\n{time.perf_counter() - began:.0f} s in all; every target holds: {holds}")
+    return 0 if holds else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
