@@ -48,3 +48,22 @@ def test_non_ui_packages_import_cheaply(module: str) -> None:
     code = f"import sys, {module}; print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == ""
+
+
+@pytest.mark.parametrize("mode", [[], ["input"], ["yaml-input"]])
+def test_a_skeleton_is_printed_without_botocore(mode: list[str]) -> None:
+    """An input skeleton reads ECR's model file; botocore, urllib3 and argparse stay unloaded."""
+    argv = ["complete-layer-upload", "--generate-cli-skeleton", *mode]
+    code = (
+        "import io, contextlib, sys\n"
+        "from ecrtui.cli.main import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+        f"    code = main({argv!r})\n"
+        "assert code == 0 and 'repositoryName' in out.getvalue(), (code, out.getvalue())\n"
+        "heavy = ('botocore', 'urllib3', 'argparse', 'jmespath', *" + repr(HEAVY) + ")\n"
+        "loaded = {name.split('.')[0] for name in sys.modules} & set(heavy)\n"
+        "print(','.join(sorted(loaded)))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == ""

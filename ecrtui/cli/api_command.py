@@ -114,7 +114,7 @@ def _run(operation: str, argv: list[str], options: GlobalOptions, out: TextIO) -
         skeleton = (
             input_skeleton if parsed.generate_cli_skeleton == "input" else yaml_input_skeleton
         )
-        write(out, skeleton(model))
+        write(out, skeleton(operation))
         return 0
     params = _input_document(parsed, model.input_shape)
     params.update(parameters_from_arguments(model.input_shape, parsed))
@@ -127,7 +127,7 @@ def _run(operation: str, argv: list[str], options: GlobalOptions, out: TextIO) -
         raise UsageError(f"the following arguments are required: {', '.join(missing)}")
     check_request(operation, params)
     if parsed.generate_cli_skeleton == "output":
-        write(out, output_skeleton(model))
+        write(out, output_skeleton(operation))
         return 0
     caller = _caller(options)
     if operation == "CompleteLayerUpload":
@@ -208,8 +208,36 @@ def _call(
             "PageSize": getattr(parsed, "page_size", None),
             "StartingToken": getattr(parsed, "starting_token", None),
         }
+        whole = all(value is None for value in config.values()) and _whole(operation, params)
+        if whole and options.output != "text":
+            config["PageSize"] = _largest_page(operation)
         return caller.pages(operation, params, {k: v for k, v in config.items() if v is not None})
     return caller.call(operation, params)
+
+
+def _whole(operation: str, params: dict[str, Any]) -> bool:
+    """Whether the request lists everything: it names no more than the registry and what the
+    operation requires (no --repository-names, --image-ids or --filter)."""
+    shape = operation_model(operation).input_shape
+    return set(params) <= {"registryId", *(shape.required_members if shape else ())}
+
+
+def _largest_page(operation: str) -> int | None:
+    """The most items one call may return, by the model (1,000 repositories or images).
+
+    A whole listing printed as json or yaml is fetched in pages of this size, where the aws CLI
+    leaves the page size to the service (100 for ECR): the same output, from a tenth of the
+    calls. The text format prints page by page, --page-size, --max-items and --starting-token
+    ask for pages of their own, and a request naming repositories or images may not give a page
+    size at all: these keep the service's page size."""
+    from ecrtui.ecr.model import paginator_model
+
+    limit_key = paginator_model().get_paginator(operation).get("limit_key")
+    members = operation_model(operation).input_shape.members
+    if limit_key not in members:
+        return None
+    largest = members[limit_key].metadata.get("max")
+    return int(largest) if largest is not None else None
 
 
 class _SafeLogFormatter(logging.Formatter):

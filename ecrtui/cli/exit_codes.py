@@ -7,11 +7,8 @@ characters those hold are shown as `\\xNN`, never obeyed by the terminal.
 
 from __future__ import annotations
 
-import traceback
 from typing import TextIO
 
-from ecrtui.ecr.errors import EcrCallError, ErrorKind
-from ecrtui.ecr.redaction import redact
 from ecrtui.plain_text import visible_lines
 
 OK = 0
@@ -21,12 +18,13 @@ SERVICE = 254  # ECR answered with an error
 OTHER = 255  # anything else: the network, the local file system, ...
 INTERRUPTED = 130  # Ctrl+C
 
+# by the value of ecrtui.ecr.errors.ErrorKind (imported only when a failure is reported)
 FOR_KIND = {
-    ErrorKind.VALIDATION: USAGE,
-    ErrorKind.CREDENTIALS: CONFIG,
-    ErrorKind.SERVICE: SERVICE,
-    ErrorKind.CONNECTION: OTHER,
-    ErrorKind.OTHER: OTHER,
+    "validation": USAGE,
+    "credentials": CONFIG,
+    "service": SERVICE,
+    "connection": OTHER,
+    "other": OTHER,
 }
 
 
@@ -41,10 +39,15 @@ def report_failure(raised: BaseException, operation: str | None, err: TextIO, de
 
     A Python traceback appears only with --debug, redacted as the error is (it quotes the
     exception botocore raised, whose message may hold a session token)."""
+    import traceback
+
+    from ecrtui.ecr.errors import EcrCallError
+    from ecrtui.ecr.redaction import redact
+
     error = EcrCallError.from_exception(raised, operation)
     if debug:
         write_line(err, redact("".join(traceback.format_exception(raised)).rstrip("\n")))
     write_line(err, f"\n{error}")
     if error.hint:
         write_line(err, f"hint: {error.hint}")
-    return FOR_KIND[error.kind]
+    return FOR_KIND[error.kind.value]

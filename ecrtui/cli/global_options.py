@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import argparse
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ecrtui.ecr.client import Target
 from ecrtui.plain_text import visible_lines
+
+if TYPE_CHECKING:
+    import argparse
 
 # option -> takes a value
 GLOBAL_OPTIONS: dict[str, bool] = {

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import yaml
-
 from ecrtui.cli.global_options import UsageError
 from ecrtui.ecr.limits import MiB, size_words
 from ecrtui.ecr.request_documents import FileProblem, load_json, load_yaml, read_regular_file
@@ -51,10 +49,16 @@ def input_document(option: str, text: str, limit: int) -> dict[str, Any]:
     text = read_text(text, limit, option)
     if len(text.encode("utf-8", "surrogatepass")) > limit:
         raise UsageError(f"{option} holds more than {size_words(limit)}, the most it may hold")
+    problems: tuple[type[Exception], ...] = (ValueError,)
+    if option == "--cli-input-json":
+        kind, load = "JSON", load_json
+    else:
+        import yaml  # only a YAML document needs PyYAML
+
+        kind, load, problems = "YAML", load_yaml, (ValueError, yaml.YAMLError)
     try:
-        document = load_json(text) if option == "--cli-input-json" else load_yaml(text)
-    except (ValueError, yaml.YAMLError) as error:
-        kind = "JSON" if option == "--cli-input-json" else "YAML"
+        document = load(text)
+    except problems as error:
         raise UsageError(f"Invalid {kind} received for {option}: {error}") from None
     if document is None:
         return {}

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import os
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from ecrtui import __version__
 from ecrtui.cli import exit_codes
+
+if TYPE_CHECKING:
+    import argparse
 
 # command -> (module with a main(argv) function, one line of help)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -40,6 +42,11 @@ def _api_command(args: list[str]) -> int | None:
         from ecrtui.cli import upload_commands
 
         return upload_commands.run(command, rest, options)
+    from ecrtui.cli.skeleton_command import quick_skeleton
+
+    printed = quick_skeleton(API_COMMANDS[command], rest, options)
+    if printed is not None:
+        return printed
     from ecrtui.cli.api_command import run
 
     return run(API_COMMANDS[command], rest, options)
@@ -69,14 +76,15 @@ UPLOAD_COMMANDS: dict[str, str] = {
 }
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
-        exit_codes.write_line(sys.stderr, f"{self.prog}: error: {message}")  # argv is echoed
-        raise SystemExit(exit_codes.USAGE)
-
-
 def build_parser() -> argparse.ArgumentParser:
+    import argparse
+
+    class _Parser(argparse.ArgumentParser):
+        def error(self, message: str) -> NoReturn:
+            self.print_usage(sys.stderr)
+            exit_codes.write_line(sys.stderr, f"{self.prog}: error: {message}")  # argv is echoed
+            raise SystemExit(exit_codes.USAGE)
+
     commands = "\n".join(f"  {name:<32}{summary}" for name, (_, summary) in COMMANDS.items())
     commands += "\n" + "\n".join(f"  {name:<32}{text}" for name, text in UPLOAD_COMMANDS.items())
     commands += "\n" + "\n".join(f"  {name:<32}as `aws ecr {name}`" for name in API_COMMANDS)
@@ -128,8 +136,6 @@ def _console(options: argparse.Namespace) -> int:
 
     from ecrtui.ecr.client import Target
     from ecrtui.local import scratch
-    from ecrtui.tui.app import EcrtuiApp
-    from ecrtui.tui.session import ConsoleOptions
 
     if options.demo and (options.profile or options.endpoint_url):
         print(
@@ -140,9 +146,25 @@ def _console(options: argparse.Namespace) -> int:
     target = Target(
         profile=options.profile, region=options.region, endpoint_url=options.endpoint_url
     )
+    demo_backend = None
     if options.demo:
+        from ecrtui.local.demo_backend import DemoBackendProcess
+
         scratch.sweep_stale()  # what a killed demo or backend could not remove
-    app = EcrtuiApp(ConsoleOptions(target=target, demo=options.demo, read_only=options.read_only))
+        # spawned before Textual loads: it starts and seeds on another core meanwhile
+        demo_backend = DemoBackendProcess.in_scratch_dir().start()
+
+    from ecrtui.tui.app import EcrtuiApp
+    from ecrtui.tui.session import ConsoleOptions
+
+    app = EcrtuiApp(
+        ConsoleOptions(
+            target=target,
+            demo=options.demo,
+            read_only=options.read_only,
+            demo_backend=demo_backend,
+        )
+    )
 
     # a service manager's stop, the terminal hanging up, `kill -INT` (no SIGHUP on Windows)
     stop_signals = [getattr(signal, name, None) for name in ("SIGTERM", "SIGHUP", "SIGINT")]
@@ -170,6 +192,8 @@ def _console(options: argparse.Namespace) -> int:
         for signum in filter(None, stop_signals):
             with contextlib.suppress(ValueError, OSError):
                 signal.signal(signum, signal.SIG_IGN)
+        if demo_backend is not None:
+            demo_backend.stop()
         scratch.remove_all()
     _end_despite_stuck_threads(0)
     return 0

@@ -27,7 +27,9 @@ def _encode(value: Any) -> Any:
 
 def to_json(data: Any) -> str:
     """The aws CLI's JSON: four-space indent, non-ASCII kept, a newline at the end."""
-    return json.dumps(data, indent=4, default=_encode, ensure_ascii=False) + "\n"
+    from ecrtui.cli.indented_json import dumps
+
+    return dumps(data, default=_encode) + "\n"
 
 
 def to_yaml(data: Any) -> str:

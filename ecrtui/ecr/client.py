@@ -39,6 +39,7 @@ def make_session(target: Target, raw_timestamps: bool = False) -> Any:
     import botocore.session
 
     session = botocore.session.Session(profile=target.profile)
+    _share_model_files(session)
     if target.local_backend:
         session.set_credentials("ECRTUILOCALDEMO", "ecrtui-local-demo")
     if target.region:
@@ -47,6 +48,21 @@ def make_session(target: Target, raw_timestamps: bool = False) -> Any:
         factory = session.get_component("response_parser_factory")
         factory.set_parser_defaults(timestamp_parser=lambda value: value)
     return session
+
+
+def _share_model_files(session: Any) -> None:
+    """Let the session read botocore's model files through the data loader of
+    `ecrtui.ecr.model`, which keeps what it has read, when both search the same directories (a
+    profile may set its own data_path)."""
+    from ecrtui.ecr.model import model_session
+
+    shared = model_session()
+    try:
+        same = session.get_config_variable("data_path") == shared.get_config_variable("data_path")
+    except Exception:  # a missing profile surfaces later, when the client is made
+        return
+    if same:
+        session.register_component("data_loader", shared.get_component("data_loader"))
 
 
 def retry_mode(session: Any) -> str:

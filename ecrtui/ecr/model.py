@@ -9,10 +9,29 @@ SERVICE = "ecr"
 
 
 @functools.cache
-def service_model() -> Any:
+def model_session() -> Any:
+    """The one botocore session the models come from. Its data loader keeps each model file it
+    has read, and every session `ecrtui.ecr.client` makes borrows it, so a command reads
+    ECR's model, paginators and endpoints once, however many sessions and clients it makes."""
     import botocore.session
 
-    return botocore.session.get_session().get_service_model(SERVICE)
+    from ecrtui.ecr.service_loader import create_loader
+
+    session = botocore.session.get_session()
+    loader = create_loader(session.get_config_variable("data_path"))
+    session.register_component("data_loader", loader)
+    return session
+
+
+@functools.cache
+def service_model() -> Any:
+    return model_session().get_service_model(SERVICE)
+
+
+@functools.cache
+def paginator_model() -> Any:
+    """ECR's pagination rules (botocore's paginators-1 model)."""
+    return model_session().get_paginator_model(SERVICE)
 
 
 def operation_model(name: str) -> Any:
