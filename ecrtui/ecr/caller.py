@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from ecrtui.ecr.encoded_parts import EncodedPart
 from ecrtui.ecr.errors import EcrCallError
 
 log = logging.getLogger(__name__)
@@ -96,7 +97,7 @@ def redacted(parameters: Mapping[str, Any]) -> dict[str, Any]:
     """The parameters as a record keeps them: blobs by their size, secrets hidden."""
     kept: dict[str, Any] = {}
     for name, value in parameters.items():
-        if isinstance(value, (bytes, bytearray, memoryview)):
+        if isinstance(value, (bytes, bytearray, memoryview, EncodedPart)):
             kept[name] = f"<{len(value)} bytes>"
         elif name in _SECRET_PARAMETERS:
             kept[name] = "<hidden>"
@@ -185,13 +186,14 @@ class EcrCaller:
         The iterator keeps botocore's paging behaviour (MaxItems, StartingToken, resume tokens,
         `build_full_result`), so output matches the aws CLI's.
         """
-        import botocore.session
         from botocore.paginate import Paginator
+
+        from ecrtui.ecr.model import paginator_model
 
         request = dict(params or {})
         if self.validate:
             self.check(operation, request)
-        config = botocore.session.get_session().get_paginator_model("ecr")
+        config = paginator_model()
         model = self.client.meta.service_model.operation_model(operation)
 
         def send(**page_params: Any) -> dict[str, Any]:
@@ -202,11 +204,10 @@ class EcrCaller:
 
     @staticmethod
     def can_paginate(operation: str) -> bool:
-        import botocore.session
+        from ecrtui.ecr.model import paginator_model
 
-        config = botocore.session.get_session().get_paginator_model("ecr")
         try:
-            config.get_paginator(operation)
+            paginator_model().get_paginator(operation)
         except ValueError:
             return False
         return True

@@ -18,6 +18,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ecrtui.ecr.encoded_parts import EncodedPart
 from ecrtui.ecr.model import service_model
 from ecrtui.ecr.patterns import ModelPattern, model_pattern
 from ecrtui.ecr.short_repr import shorten as shorten  # where the console finds it too
@@ -51,7 +52,7 @@ _TYPES: dict[str, tuple[str, tuple[type, ...]]] = {
     "integer": ("a whole number", (int,)),
     "long": ("a whole number", (int,)),
     "boolean": ("true or false", (bool,)),
-    "blob": ("bytes", (bytes, bytearray, str)),
+    "blob": ("bytes", (bytes, bytearray, str, EncodedPart)),
     "list": ("a list", (list, tuple)),
     "structure": ("a structure", (Mapping,)),
     "map": ("a mapping", (Mapping,)),

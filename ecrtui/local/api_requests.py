@@ -183,6 +183,17 @@ def signed_service(environ: dict[str, Any]) -> str | None:
     return credential.group(3).lower() if credential else None
 
 
+def hand_to_moto(environ: dict[str, Any], parameters: Any) -> Any:
+    """Hand moto the parameters of an ECR request, parsed once (by `ecr_call`), instead of its
+    body, which moto would otherwise read, decode and parse again for every parameter. Returns
+    the parameters as the trail keeps them: less a part's blob."""
+    environ[moto_bridge.PARAMETERS] = parameters
+    replace_body(environ, b"")
+    if isinstance(parameters, dict):  # a copy: the trail's is not the one moto's handlers read
+        return {name: value for name, value in parameters.items() if name != "layerPartBlob"}
+    return parameters
+
+
 def replace_body(environ: dict[str, Any], body: bytes) -> None:
     """The body, read already, as what moto reads: a plain stream of known length."""
     environ["wsgi.input"] = ReadOnce(body)

@@ -10,7 +10,8 @@ moto internals touched, and nothing else:
   replaced: moto reads the JSON body as a query string too and takes an `Action` found there
   over X-Amz-Target (so a string member holding "&Action=DeleteRepository&" ran another call).
 - `moto.ecr.models.ECRBackend._get_repository` (raises moto's RepositoryNotFoundException),
-  `ECRBackend.describe_repositories` / `describe_images` for the unpaged lists, and
+  `ECRBackend.describe_repositories` / `describe_images` for the unpaged lists (`repositories`,
+  the dict of them, for the whole registry), and
   `ECRBackend.put_image` (given the real digest: the sha256 of the manifest).
 - `moto.ecr.models.Repository` attributes `name`, `registry_id`, `uploads`, `layers`, `images`, and
   `Image.image_manifest`; DescribeImages reports copies of moto's Image whose class overrides the
@@ -19,7 +20,14 @@ moto internals touched, and nothing else:
   CreateRepository checks; it is set to the model's newer one, which the real service documents.
 - `BaseResponse.normalized_request` (a werkzeug Request): a part's cached body is dropped from
   it once decoded, so memory stays flat; so are `BaseResponse.raw_body` and `querystring` (the
-  body read as a query string), which ECR's handlers never read.
+  body read as a query string), which ECR's handlers never read. Its `environ` carries the
+  parameters the server parsed (`PARAMETERS`), so moto is handed an empty body.
+- `BaseResponse._get_param`, which moto's ECR handlers read every parameter with: replaced on
+  `ECRResponse` to read the parameters parsed once (moto's own parses the whole JSON body again
+  for each parameter, seven times for an UploadLayerPart of ~14 MB).
+- `ActionResult.execute_result`, copied for DescribeRepositories with a subclass of
+  `moto.core.serialize.XFormedAttributePicker` that remembers `get_possible_keys` per class and
+  member (moto recomputes them for every repository of a page).
 - `moto.core.exceptions.ServiceException`, which moto serializes with the model's error shape, so
   extra members such as `lastValidByteReceived` reach the client.
 - `moto.backends.get_backend("ecr"|"sts").reset()` to start each local registry empty.
@@ -40,20 +48,22 @@ import hmac
 import json
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import quote
 
 import botocore.session
 from botocore.model import ServiceModel
+from moto import settings as moto_settings
 from moto.backends import get_backend
 from moto.core.exceptions import ServiceException
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.core.responses import ActionResult
+from moto.core.serialize import XFormedAttributePicker
 from moto.ecr import models as moto_ecr_models
 from moto.ecr.exceptions import ImageAlreadyExistsException
 from moto.ecr.responses import ECRResponse
 
-from ecrtui.local.constraints import constraint_message, first_violation
+from ecrtui.local.constraints import constraint_message, decode_blobs, first_violation
 from ecrtui.local.rules import EcrError, LayerRules, referenced_digests
 
 DOWNLOAD_PREFIX = "/_local-ecr/layers/"
@@ -64,7 +74,12 @@ DEFAULT_PAGE_SIZE = 100
 # Room in a request body for the members besides its one large blob or manifest.
 REQUEST_OVERHEAD = 64 * 1024
 
+# Where the server hands moto an ECR request's parameters, parsed once from the body
+# (`api_requests.hand_to_moto`); a request without it is parsed from moto's body here.
+PARAMETERS = "ecrtui.parameters"
+
 _PATCHED = "_ecrtui_installed"
+_PARSED = "_ecrtui_parameters"  # a handled request's parameters, on its ECRResponse
 _active: LayerRules | None = None
 _signing_key = b""
 
@@ -90,6 +105,7 @@ def install(rules: LayerRules, signing_key: bytes) -> None:
         "pattern"
     ]
     ECRResponse._get_action = _action_from_target  # type: ignore[method-assign, assignment]
+    ECRResponse._get_param = _parsed_param  # type: ignore[method-assign, assignment]
     for name, replacement in _HANDLERS.items():
         setattr(ECRResponse, name, replacement)
     for operation in model.operation_names:
@@ -114,7 +130,15 @@ def moto_wsgi_app() -> tuple[Any, Any]:
         create_backend_app,
     )
 
-    return DomainDispatcherApplication(create_backend_app), MotoRequestHandler
+    class Dispatcher(DomainDispatcherApplication):
+        """moto's, remembering which backend serves a host: moto lists its package directory
+        (~1,000 stat calls) for every request to find out."""
+
+        @functools.lru_cache(maxsize=64)  # noqa: B019 (one dispatcher per backend start)
+        def get_backend_for_host(self, host: str | None) -> Any:
+            return super().get_backend_for_host(host)
+
+    return Dispatcher(create_backend_app), MotoRequestHandler
 
 
 def sign_download(path: str, signed_at: int, lifetime: int) -> str:
@@ -178,18 +202,43 @@ def _checked(model: ServiceModel, operation: str, handler: Callable[..., Any]) -
 
     @functools.wraps(handler)
     def checked(self: ECRResponse) -> Any:
+        params = _parameters(self)
         _drop_body_copies(self)
-        try:
-            params = json.loads(self.body or "{}")
-        except (ValueError, RecursionError):
-            params = None
+        if isinstance(params, dict):
+            decode_blobs(operation_model, params)
         problem = first_violation(operation_model, params)
-        del params  # an UploadLayerPart's blob, which the handler reads again
         if problem:
+            vars(self)[_PARSED] = params = None  # an UploadLayerPart's blob goes now
             raise _ServiceError(EcrError("InvalidParameterException", problem))
         return handler(self)
 
     return checked
+
+
+def _parameters(response: ECRResponse) -> Any:
+    """The request's parameters, parsed once: those the server parsed, or (moto called without
+    the server) the body parsed here; None for a body that is not JSON."""
+    if _PARSED in vars(response):
+        return vars(response)[_PARSED]
+    environ = getattr(getattr(response, "normalized_request", None), "environ", None) or {}
+    if PARAMETERS in environ:
+        params = environ.pop(PARAMETERS)
+    else:
+        try:
+            params = json.loads(response.body or "{}")
+        except (ValueError, RecursionError):
+            params = None
+    vars(response)[_PARSED] = params
+    return params
+
+
+def _parsed_param(self: ECRResponse, param_name: str, if_none: Any = None) -> Any:
+    """A parameter of the request, as moto's `_get_param` reads a JSON body's member, from the
+    parameters parsed once (a blob decoded)."""
+    params = _parameters(self)
+    if isinstance(params, dict) and param_name in params:
+        return params[param_name]
+    return if_none
 
 
 def _rules() -> LayerRules:
@@ -224,10 +273,13 @@ def _upload_layer_part(self: ECRResponse) -> ActionResult:
     repository = _repository(self)
     upload_id = self._get_param("uploadId")
     first, last = self._get_param("partFirstByte"), self._get_param("partLastByte")
-    text = self._get_param("layerPartBlob") or ""
+    blob = self._get_param("layerPartBlob") or b""  # decoded once, by `_checked`
     _drop_request_body(self)
-    blob = base64.b64decode(text)
-    del text
+    params = _parameters(self)
+    if isinstance(params, dict):
+        params.pop("layerPartBlob", None)
+    if isinstance(blob, str):
+        blob = base64.b64decode(blob)
     return _answer(lambda: _rules().upload_part(repository, upload_id, first, last, blob))
 
 
@@ -307,11 +359,60 @@ def _describe_repositories(self: ECRResponse) -> ActionResult:
         self._get_param("maxResults") is not None or self._get_param("nextToken") is not None
     ):
         raise _invalid("maxResults", "cannot be combined with repositoryNames")
-    repositories = self.ecr_backend.describe_repositories(
-        repository_names=names, registry_id=self._get_param("registryId")
-    )
-    page, token = _page(self, list(repositories))
-    return ActionResult({"repositories": page, "failures": [], "nextToken": token})
+    registry_id = self._get_param("registryId")
+    if names or registry_id:
+        repositories = list(
+            self.ecr_backend.describe_repositories(repository_names=names, registry_id=registry_id)
+        )
+    else:  # the whole registry in moto's order, without moto's filter loop for every page
+        repositories = list(self.ecr_backend.repositories.values())
+    page, token = _page(self, repositories)
+    return _ListingResult({"repositories": page, "failures": [], "nextToken": token})
+
+
+class _ListingResult(ActionResult):
+    """A listing's answer, serialized by moto's serializer as ActionResult's is, with a
+    `_RememberingPicker` to read each item's members."""
+
+    def execute_result(self, context: Any) -> Any:
+        picker = _RememberingPicker(
+            response_transformers=getattr(
+                context.response, "RESPONSE_KEY_PATH_TO_TRANSFORMER", None
+            )
+        )
+        serializer = context.serializer_class(
+            operation_model=context.operation_model,
+            pretty_print=moto_settings.PRETTIFY_RESPONSES,
+            value_picker=picker,
+        )
+        serialized = serializer.serialize(self.result)
+        return serialized["status_code"], serialized["headers"], serialized["body"]
+
+
+class _RememberingPicker(XFormedAttributePicker):
+    """moto's attribute picker, remembering the names it tries for a model member of a class.
+
+    moto works them out (six alias rules and botocore's xform_name) for every member of every
+    item, most of a 1,000-repository page's time; they depend only on the item's class, the
+    member and its shape, so they are worked out once. Each item is still read by them in
+    moto's order."""
+
+    _names: ClassVar[dict[tuple[Any, ...], tuple[str, ...]]] = {}
+
+    def get_possible_keys(self, context: Any) -> Any:
+        shape = context.shape
+        parent = getattr(shape, "parent", None)
+        member = (
+            type(context.obj),
+            context.key,
+            getattr(shape, "name", None),
+            getattr(shape, "type_name", None),
+            getattr(parent, "name", None),
+        )
+        names = self._names.get(member)
+        if names is None:
+            names = self._names[member] = tuple(super().get_possible_keys(context))
+        return iter(names)
 
 
 def _describe_images(self: ECRResponse) -> ActionResult:

@@ -3,7 +3,8 @@
 A library first: progress goes to a callback and a push can be cancelled from another thread, so
 the console can drive it; the `ecrtui push-layer` / `resume` / `probe-upload` commands are thin
 wrappers. Parts go strictly in order, one at a time, read from disk as they are sent (a layer is
-never read into memory whole), and every confirmed part is journaled before the next call.
+never read into memory whole), and every confirmed part is journaled before the next call. While
+a part is sent, the next is read, hashed and encoded on a worker thread (`parts_ahead`).
 
 Faults: timeouts, dropped connections, 5xx and throttling are retried with backoff. If ECR stored
 a part but the answer was lost, the retry is refused with InvalidLayerPartException, whose
@@ -19,6 +20,7 @@ as soon as InitiateLayerUpload answers, before anything else can fail.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import threading
 import time
@@ -28,8 +30,10 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from ecrtui.ecr.caller import EcrCaller, check_request
+from ecrtui.ecr.encoded_parts import EncodedPart, send_encoded_parts
 from ecrtui.ecr.errors import EcrCallError
-from ecrtui.ecr.limits import DEFAULT_PART_SIZE, MAX_LAYER_SIZE, MiB, size_words
+from ecrtui.ecr.limits import DEFAULT_PART_SIZE, MAX_LAYER_SIZE, size_words
+from ecrtui.ecr.limits import MiB as MiB  # where tests and older callers find it
 from ecrtui.uploads.checks import (
     advertised_part_size,
     check_part_size,
@@ -43,9 +47,8 @@ from ecrtui.uploads.lifecycle import (
     completed_elsewhere,
     state_after_failure,
 )
+from ecrtui.uploads.parts_ahead import FileEnded, PartsAhead, hash_range, sha256_of
 from ecrtui.uploads.retries import RetryingCaller, RetryPolicy, is_retryable
-
-READ_CHUNK = MiB
 
 # An offset no upload can ever reach (ECR's largest layer is 52,000 MiB): ECR must refuse a part
 # there and, refusing it, say how many bytes it holds. Observed, not documented, ECR behaviour.
@@ -87,22 +90,6 @@ class PushResult:
     note: str | None = None  # what the operator should know of how it ended, in words
 
 
-def sha256_of(path: Path, length: int | None = None) -> Any:
-    """A sha256 object fed with the first `length` bytes of the file (all of it by default)."""
-    digest = hashlib.sha256()
-    with path.open("rb") as source:
-        remaining = length
-        while remaining is None or remaining > 0:
-            size = READ_CHUNK if remaining is None else min(READ_CHUNK, remaining)
-            chunk = source.read(size)
-            if not chunk:
-                break
-            digest.update(chunk)
-            if remaining is not None:
-                remaining -= len(chunk)
-    return digest
-
-
 class LayerPusher:
     """Drives uploads through one ECR caller, journaling every step and every call."""
 
@@ -126,6 +113,7 @@ class LayerPusher:
         self.region = caller.region
         caller.listen(journal.record_call)
         self._retrying = RetryingCaller(caller, self.retry, self.cancel)
+        self._encoded_parts = send_encoded_parts(caller.client)
 
     # -- push ----------------------------------------------------------------------------------
 
@@ -341,41 +329,16 @@ class LayerPusher:
     def _send(
         self, record: UploadRecord, offset: int, hasher: Any, complete: bool, started: float
     ) -> PushResult:
-        path = Path(record.source_path or "")
-        size = int(record.source_size or 0)
-        part_size = int(record.part_size or DEFAULT_PART_SIZE)
+        path, size = Path(record.source_path or ""), int(record.source_size or 0)
         if offset < size:
             record = self.journal.update(record.row_id, state=UploadState.UPLOADING)
-        # the parts ECR accepted, for the verdict; unknown when an earlier client sent some
-        sizes = list(record.part_sizes) if sum(record.part_sizes) == offset else None
-        with path.open("rb") as source:
-            while offset < size:
-                self.on_progress(Progress(record.upload_id, "uploading", offset, size, started))
-                if self.cancel.is_set():
-                    self.journal.update(record.row_id, state=UploadState.INTERRUPTED)
-                    raise Cancelled(f"cancelled at byte {offset} of {size}")
-                source.seek(offset)
-                part = source.read(min(part_size, size - offset))
-                held = self._send_part(record, offset, part, size)
-                _hash_range(source, offset, held, hasher)
-                if sizes is not None:
-                    sizes.append(held - offset)
-                offset = held
-                record = self.journal.update(
-                    record.row_id,
-                    bytes_confirmed=offset,
-                    **({"part_sizes": sizes} if sizes is not None else {}),
-                )
+        try:
+            record, hasher = self._send_parts(record, path, size, offset, hasher, started)
+        except FileEnded as ended:
+            self._source_changed(record, path, str(ended))
         digest = "sha256:" + hasher.hexdigest()
         if digest != record.local_digest:
-            self.journal.update(
-                record.row_id,
-                state=UploadState.FAILED,
-                sent_digest=digest,
-                last_error_code="SourceChanged",
-                last_error_message=f"the bytes sent hash to {digest}",
-            )
-            raise PushError(f"{path} changed while it was being pushed; push the layer again")
+            self._source_changed(record, path, f"the bytes sent hash to {digest}", digest)
         record = self.journal.update(record.row_id, state=UploadState.READY, sent_digest=digest)
         response = note = None
         if complete:
@@ -385,19 +348,59 @@ class LayerPusher:
         self.on_progress(Progress(record.upload_id, "done", size, size, started))
         return PushResult(self.journal.get(record.row_id), digest, response, note=note)
 
-    def _send_part(self, record: UploadRecord, first: int, part: bytes, size: int) -> int:
+    def _send_parts(
+        self, record: UploadRecord, path: Path, size: int, offset: int, hasher: Any, started: float
+    ) -> tuple[UploadRecord, Any]:
+        """Send the parts from `offset` to the end, one at a time, each journaled once ECR
+        confirms it; the record and the sha256 state of the bytes sent, at the end."""
+        part_size = int(record.part_size or DEFAULT_PART_SIZE)
+        # the parts ECR accepted, for the verdict; unknown when an earlier client sent some
+        sizes = list(record.part_sizes) if sum(record.part_sizes) == offset else None
+        members = functools.partial(_part_members, record)
+        with PartsAhead(path, size, part_size, members, encoded=self._encoded_parts) as parts:
+            while offset < size:
+                self.on_progress(Progress(record.upload_id, "uploading", offset, size, started))
+                if self.cancel.is_set():
+                    self.journal.update(record.row_id, state=UploadState.INTERRUPTED)
+                    raise Cancelled(f"cancelled at byte {offset} of {size}")
+                part = parts.take(offset, hasher)
+                held = self._send_part(record, offset, part.blob, size)
+                if held == part.end:
+                    hasher = part.hasher  # fed with the very bytes sent
+                else:  # ECR holds another length than the part's: hash the file up to it
+                    hasher = hash_range(path, offset, held, hasher.copy())
+                if sizes is not None:
+                    sizes.append(held - offset)
+                offset = held
+                record = self.journal.update(
+                    record.row_id,
+                    bytes_confirmed=offset,
+                    **({"part_sizes": sizes} if sizes is not None else {}),
+                )
+        return record, hasher
+
+    def _source_changed(
+        self, record: UploadRecord, path: Path, words: str, sent_digest: str | None = None
+    ) -> NoReturn:
+        """The layer's file is not what was hashed up front: journal it and stop."""
+        self.journal.update(
+            record.row_id,
+            state=UploadState.FAILED,
+            last_error_code="SourceChanged",
+            last_error_message=words,
+            **({"sent_digest": sent_digest} if sent_digest else {}),
+        )
+        raise PushError(f"{path} changed while it was being pushed ({words}); push the layer again")
+
+    def _send_part(
+        self, record: UploadRecord, first: int, part: EncodedPart | bytes, size: int
+    ) -> int:
         """Send one part; the number of bytes ECR holds afterwards, always more than `first`
         and at most `size` (an answer that says otherwise stops the push)."""
         last_byte = first + len(part) - 1
         try:
             answer = self.call(
-                "UploadLayerPart",
-                repositoryName=record.repository,
-                uploadId=record.upload_id,
-                partFirstByte=first,
-                partLastByte=last_byte,
-                layerPartBlob=part,
-                **_registry(record.registry_id),
+                "UploadLayerPart", **_part_members(record, first, len(part)), layerPartBlob=part
             )
         except EcrCallError as error:
             last = error.fields.get("lastValidByteReceived")
@@ -472,16 +475,15 @@ class LayerPusher:
             check_request(operation, request, partial=partial)
 
 
-def _hash_range(source: Any, start: int, end: int, hasher: Any) -> None:
-    """Feed bytes start..end-1 of the file to the hasher, a chunk at a time."""
-    source.seek(start)
-    remaining = end - start
-    while remaining > 0:
-        chunk = source.read(min(READ_CHUNK, remaining))
-        if not chunk:
-            raise PushError(f"the file ended at byte {end - remaining}, before byte {end}")
-        hasher.update(chunk)
-        remaining -= len(chunk)
+def _part_members(record: UploadRecord, first: int, size: int) -> dict[str, Any]:
+    """UploadLayerPart's members besides the blob, for the part of `size` bytes at `first`."""
+    return {
+        "repositoryName": record.repository,
+        "uploadId": record.upload_id,
+        "partFirstByte": first,
+        "partLastByte": first + size - 1,
+        **_registry(record.registry_id),
+    }
 
 
 def _note(done: Completion) -> str | None:
