@@ -65,13 +65,14 @@ class BoundedWSGIServer(ThreadedWSGIServer):
         app: Any,
         handler: type[WSGIRequestHandler],
         settings: Callable[[], BackendSettings],
+        fd: int | None = None,  # a socket already listening, handed over by another process
     ) -> None:
         self._settings = settings
         self._lock = threading.Lock()
         self._serving = 0
         self._refusing = 0
         self._waiting: collections.deque[tuple[Any, Any]] = collections.deque()
-        super().__init__(host, port, app, handler)
+        super().__init__(host, port, app, handler, fd=fd)
 
     @property
     def connections(self) -> int:

@@ -1,26 +1,39 @@
 """The demo registry: believable repositories, images with real layers, and stuck uploads.
 
-Everything is created through the backend's own HTTP endpoint with the same calls a client makes, so
-the seeded state obeys the same rules as anything an operator does later. `seed_demo` returns a
-description of the uploads it left in flight (what each one is, the digest and size of the file it
-came from, how many bytes ECR holds), so the console can show them in demo mode.
+Everything is created with the same calls a client makes, through the backend's own request
+handling (`ecrtui.local.in_process`: no socket, no botocore), so the seeded state obeys the same
+rules as anything an operator does later, and the CloudTrail holds every call. `seed_demo` returns
+a description of the uploads it left in flight (what each one is, the digest and size of the file
+it came from, how many bytes ECR holds), so the console can show them in demo mode; the
+description travels as JSON (`registry_to_json`) from a backend in another process.
 """
 
 from __future__ import annotations
 
-import gzip
+import dataclasses
 import hashlib
-import io
 import json
 import random
+import struct
 import tarfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ecrtui import __version__
 from ecrtui.ecr.limits import DEFAULT_PART_SIZE, MIN_PART_SIZE, MiB, size_words
 
+if TYPE_CHECKING:
+    from ecrtui.local.in_process import InProcessClient
+    from ecrtui.local.server import LocalEcr
+
 REGION = "us-east-1"
+# Who the seed's own calls come from, in the CloudTrail; the local backend ignores credentials.
+SEED_USER_AGENT = f"ecrtui/{__version__} (demo seed)"  # discovery names it "ecrtui X"
+SEED_ACCESS_KEY_ID = "ECRTUIDEMO"
+# A layer's file is random bytes in blocks of this size, repeated (see `layer_bytes`).
+LAYER_BLOCK = 64 * 1024
 
 LAYER_MEDIA_TYPE = "application/vnd.docker.image.rootfs.diff.tar.gzip"
 CONFIG_MEDIA_TYPE = "application/vnd.docker.container.image.v1+json"
@@ -126,25 +139,28 @@ IMAGES: tuple[tuple[str, str, tuple[int, ...]], ...] = (
 )
 
 
-def seed_demo(endpoint_url: str, files_dir: Path | None = None) -> DemoRegistry:
-    """Fill the backend at `endpoint_url` with the demo registry.
+def seed_demo(backend: LocalEcr, files_dir: Path | None = None) -> DemoRegistry:
+    """Fill a running backend with the demo registry.
 
     With `files_dir`, the source file of each in-flight upload is written there, so uploads can be
     resumed or re-pushed from disk.
     """
-    client = _client(endpoint_url)
+    client = backend.in_process_client(SEED_USER_AGENT, SEED_ACCESS_KEY_ID, REGION)
     for name, mutability, scan, encryption in REPOSITORIES:
-        client.create_repository(
-            repositoryName=name,
-            imageTagMutability=mutability,
-            imageScanningConfiguration={"scanOnPush": scan},
-            encryptionConfiguration={"encryptionType": encryption},
+        client.call(
+            "CreateRepository",
+            {
+                "repositoryName": name,
+                "imageTagMutability": mutability,
+                "imageScanningConfiguration": {"scanOnPush": scan},
+                "encryptionConfiguration": {"encryptionType": encryption},
+            },
         )
     images = tuple(_push_image(client, repo, tag, sizes) for repo, tag, sizes in IMAGES)
     uploads = _stuck_uploads(client, files_dir)
-    left = _left_by_docker(endpoint_url, client)
+    left = _left_by_docker(client)
     return DemoRegistry(
-        endpoint_url=endpoint_url,
+        endpoint_url=backend.endpoint_url,
         region=REGION,
         repositories=tuple(name for name, *_ in REPOSITORIES),
         images=images,
@@ -154,46 +170,56 @@ def seed_demo(endpoint_url: str, files_dir: Path | None = None) -> DemoRegistry:
 
 
 def layer_bytes(name: str, size: int) -> bytes:
-    """A real gzip-compressed tar layer of about `size` bytes, the same for the same name."""
-    payload = random.Random(f"{name}:{size}").randbytes(size)
-    archive = io.BytesIO()
-    with tarfile.open(fileobj=archive, mode="w", format=tarfile.USTAR_FORMAT) as tar:
-        info = tarfile.TarInfo(f"opt/{name.replace('/', '-')}/data.bin")
-        info.size, info.mtime, info.mode = size, 1_700_000_000, 0o644
-        tar.addfile(info, io.BytesIO(payload))
-    return gzip.compress(archive.getvalue(), compresslevel=0, mtime=0)
+    """A real gzip-compressed tar layer of about `size` bytes, the same for the same name.
+
+    The tar holds one file of `size` bytes: a block of random bytes drawn for this name and size,
+    repeated; the gzip stream stores it uncompressed. So the demo's ~80 MB of layers are made in
+    a few tens of milliseconds, and their size on the wire is the size they say."""
+    block = random.Random(f"{name}:{size}").randbytes(min(size, LAYER_BLOCK))
+    info = tarfile.TarInfo(f"opt/{name.replace('/', '-')}/data.bin")
+    info.size, info.mtime, info.mode = size, 1_700_000_000, 0o644
+    header = info.tobuf(tarfile.USTAR_FORMAT, "utf-8", "surrogateescape")
+    whole, rest = divmod(size, len(block)) if block else (0, 0)
+    # as tarfile writes it: the header, the file padded to a block, two empty blocks, all
+    # padded to a whole record
+    ending = -size % tarfile.BLOCKSIZE + 2 * tarfile.BLOCKSIZE
+    ending += -(len(header) + size + ending) % tarfile.RECORDSIZE
+    archive = b"".join((header, block * whole, block[:rest], bytes(ending)))
+    return stored_gzip(archive)
+
+
+def stored_gzip(data: bytes) -> bytes:
+    """`data` as a gzip stream of stored (uncompressed) deflate blocks, mtime 0."""
+    view = memoryview(data)
+    largest = 0xFFFF
+    pieces: list[bytes | memoryview] = [b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"]
+    for start in range(0, max(len(data), 1), largest):
+        chunk = view[start : start + largest]
+        final = start + largest >= len(data)
+        pieces += (struct.pack("<BHH", final, len(chunk), len(chunk) ^ 0xFFFF), chunk)
+    pieces.append(struct.pack("<II", zlib.crc32(data), len(data) & 0xFFFFFFFF))
+    return b"".join(pieces)
 
 
 def sha256_digest(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
-def _client(endpoint_url: str) -> Any:
-    import boto3
-    from botocore.config import Config
-
-    # The local backend ignores credentials; fixed dummy ones keep real ones out of the demo.
-    return boto3.client(
-        "ecr",
-        endpoint_url=endpoint_url,
-        region_name=REGION,
-        aws_access_key_id="ECRTUIDEMO",
-        aws_secret_access_key="ecrtui-demo",
-        config=Config(retries={"max_attempts": 3, "mode": "standard"}),
-    )
-
-
-def _send(client: Any, repository: str, data: bytes, part_sizes: list[int]) -> str:
+def _send(client: InProcessClient, repository: str, data: bytes, part_sizes: list[int]) -> str:
     """Initiate an upload and send `data` in parts of these sizes; returns the upload id."""
-    upload_id: str = client.initiate_layer_upload(repositoryName=repository)["uploadId"]
+    initiated = client.call("InitiateLayerUpload", {"repositoryName": repository})
+    upload_id = str(initiated["uploadId"])
     offset = 0
     for size in part_sizes:
-        client.upload_layer_part(
-            repositoryName=repository,
-            uploadId=upload_id,
-            partFirstByte=offset,
-            partLastByte=offset + size - 1,
-            layerPartBlob=data[offset : offset + size],
+        client.call(
+            "UploadLayerPart",
+            {
+                "repositoryName": repository,
+                "uploadId": upload_id,
+                "partFirstByte": offset,
+                "partLastByte": offset + size - 1,
+                "layerPartBlob": data[offset : offset + size],
+            },
         )
         offset += size
     return upload_id
@@ -203,18 +229,23 @@ def _parts(total: int, part_size: int = DEFAULT_PART_SIZE) -> list[int]:
     return [min(part_size, total - start) for start in range(0, total, part_size)]
 
 
-def _push_blob(client: Any, repository: str, data: bytes) -> str:
+def _push_blob(client: InProcessClient, repository: str, data: bytes) -> str:
     digest = sha256_digest(data)
-    found = client.batch_check_layer_availability(repositoryName=repository, layerDigests=[digest])
+    found = client.call(
+        "BatchCheckLayerAvailability", {"repositoryName": repository, "layerDigests": [digest]}
+    )
     if not found["layers"]:
         upload_id = _send(client, repository, data, _parts(len(data)))
-        client.complete_layer_upload(
-            repositoryName=repository, uploadId=upload_id, layerDigests=[digest]
+        client.call(
+            "CompleteLayerUpload",
+            {"repositoryName": repository, "uploadId": upload_id, "layerDigests": [digest]},
         )
     return digest
 
 
-def _push_image(client: Any, repository: str, tag: str, sizes: tuple[int, ...]) -> DemoImage:
+def _push_image(
+    client: InProcessClient, repository: str, tag: str, sizes: tuple[int, ...]
+) -> DemoImage:
     layers = []
     for index, size in enumerate(sizes):
         name = f"{repository}:base" if index == 0 else f"{repository}:{tag}:{index}"
@@ -240,16 +271,19 @@ def _push_image(client: Any, repository: str, tag: str, sizes: tuple[int, ...]) 
         },
         "layers": layers,
     }
-    client.put_image(
-        repositoryName=repository,
-        imageTag=tag,
-        imageManifest=json.dumps(manifest, indent=3),
-        imageManifestMediaType=MANIFEST_MEDIA_TYPE,
+    client.call(
+        "PutImage",
+        {
+            "repositoryName": repository,
+            "imageTag": tag,
+            "imageManifest": json.dumps(manifest, indent=3),
+            "imageManifestMediaType": MANIFEST_MEDIA_TYPE,
+        },
     )
     return DemoImage(repository, tag, tuple(str(layer["digest"]) for layer in layers))
 
 
-def _stuck_uploads(client: Any, files_dir: Path | None) -> tuple[DemoUpload, ...]:
+def _stuck_uploads(client: InProcessClient, files_dir: Path | None) -> tuple[DemoUpload, ...]:
     uploads = []
 
     def leave(
@@ -348,11 +382,11 @@ def _stuck_uploads(client: Any, files_dir: Path | None) -> tuple[DemoUpload, ...
 # -- uploads left by a registry client -------------------------------------------------------------
 
 
-def _left_by_docker(endpoint_url: str, client: Any) -> tuple[ClientUpload, ...]:
+def _left_by_docker(client: InProcessClient) -> tuple[ClientUpload, ...]:
     """Two uploads "docker" left through the registry face: one abandoned half-way (one PATCH of
     a 12 MiB layer, then nothing), and one whose 2 MiB middle chunk made the final PUT fail."""
-    token = client.get_authorization_token()["authorizationData"][0]["authorizationToken"]
-    registry = _Registry(endpoint_url, token)
+    token = client.call("GetAuthorizationToken", {})["authorizationData"][0]["authorizationToken"]
+    registry = _Registry(client, str(token))
     left = []
 
     abandoned = layer_bytes("docker-abandoned", 12 * MiB)
@@ -397,23 +431,51 @@ def _left_by_docker(endpoint_url: str, client: Any) -> tuple[ClientUpload, ...]:
 class _Registry:
     """Just enough of a registry client for the seed: Basic auth, docker's user agent."""
 
-    def __init__(self, endpoint_url: str, token: str) -> None:
-        self.endpoint_url = endpoint_url
+    def __init__(self, client: InProcessClient, token: str) -> None:
+        self.client = client
         self.headers = {"Authorization": f"Basic {token}", "User-Agent": DOCKER_USER_AGENT}
 
     def send(
         self, method: str, path: str, body: bytes = b"", expect_error: bool = False
     ) -> tuple[str, int]:
         """(the Location answered, the status)."""
-        import urllib.error
-        import urllib.request
+        from ecrtui.local.in_process import header
 
-        url = path if path.startswith("http") else self.endpoint_url + path
-        request = urllib.request.Request(url, data=body, method=method, headers=self.headers)
-        try:
-            with urllib.request.urlopen(request, timeout=30) as answer:
-                return str(answer.headers.get("Location", "")), int(answer.status)
-        except urllib.error.HTTPError as error:
-            if not expect_error:
-                raise
-            return "", int(error.code)
+        status, headers, answer = self.client.request(method, path, body, self.headers)
+        if status >= 400 and not expect_error:
+            raise RuntimeError(f"{method} {path}: {status} {answer[:200]!r}")
+        return header(headers, "Location"), status
+
+
+# -- the description, as JSON --------------------------------------------------------------------
+
+
+def registry_to_json(registry: DemoRegistry) -> str:
+    """The description as one line of JSON (paths as text)."""
+    return json.dumps(dataclasses.asdict(registry), default=str)
+
+
+def registry_from_json(text: str) -> DemoRegistry:
+    """The description `registry_to_json` wrote."""
+    data = json.loads(text)
+
+    def upload(item: dict[str, Any]) -> DemoUpload:
+        source = item.pop("source")
+        return DemoUpload(
+            **{**item, "part_sizes": tuple(item["part_sizes"])},
+            source=Path(source) if source is not None else None,
+        )
+
+    return DemoRegistry(
+        endpoint_url=data["endpoint_url"],
+        region=data["region"],
+        repositories=tuple(data["repositories"]),
+        images=tuple(
+            DemoImage(i["repository"], i["tag"], tuple(i["layer_digests"])) for i in data["images"]
+        ),
+        uploads=tuple(upload(item) for item in data["uploads"]),
+        left_by_clients=tuple(
+            ClientUpload(**{**item, "chunk_sizes": tuple(item["chunk_sizes"])})
+            for item in data["left_by_clients"]
+        ),
+    )

@@ -119,7 +119,7 @@ class Findings:
 
 
 class Lookup:
-    """LookupEvents within CloudTrail's limits: one attribute, pages of 50, a steady rate, and
+    """LookupEvents within CloudTrail's limits: one attribute, pages of 50, its rate, and
     backoff when throttled. `call` is `cloudtrail.lookup_events` (or the caller's equivalent)."""
 
     def __init__(
@@ -143,6 +143,8 @@ class Lookup:
         self.retries = retries
         self.requests = 0
         self._last: float | None = None
+        self._burst = max(1.0, float(rate))
+        self._tokens = self._burst
 
     def events(
         self, key: str, value: str, start: float, end: float | None = None
@@ -187,14 +189,28 @@ class Lookup:
             except Exception as error:
                 if _code(error) != "ThrottlingException" or attempt == self.retries:
                     raise
-                self.sleep(min(8.0, self.interval * 2 ** (attempt + 1)))
+            finally:
+                # the refill counts from the answer: CloudTrail took the request before it
+                self._last = self.clock()
+            self.sleep(min(8.0, self.interval * 2 ** (attempt + 1)))
         raise AssertionError("unreachable")
 
     def _pace(self) -> None:
+        """A token bucket of one second's worth of requests: the first two go at once, then
+        one every `interval`. CloudTrail documents the rate, not how it counts bursts; a
+        throttled request is retried with backoff (`_send`)."""
+        if not self.interval:
+            return
         now = self.clock()
-        if self._last is not None and now - self._last < self.interval:
-            self.sleep(self.interval - (now - self._last))
-        self._last = self.clock()
+        if self._last is not None:
+            elapsed = max(0.0, now - self._last)
+            self._tokens = min(self._burst, self._tokens + elapsed / self.interval)
+        self._last = now
+        if self._tokens < 1:
+            wait = (1 - self._tokens) * self.interval
+            self.sleep(wait)
+            self._last, self._tokens = now + wait, 1.0
+        self._tokens -= 1
 
 
 def discover(

@@ -165,11 +165,16 @@ class Console:
             self.output = (self.output + data)[-4000:] if ready else self.output
 
     def dirs(self) -> tuple[list[Path], list[Path]]:
-        """The demo's directories and the local backend's, named for this console."""
+        """The demo's directories, named for this console, and the local backend's (named for
+        the demo backend process the console started)."""
         return (
             list(self.tmp_path.glob(f"ecrtui-demo-{self.pid}-*")),
-            list(self.tmp_path.glob(f"ecrtui-local-ecr-{self.pid}-*")),
+            list(self.tmp_path.glob("ecrtui-local-ecr-*")),
         )
+
+    def backend_pids(self) -> list[int]:
+        """The demo backend processes this console started, by their directories."""
+        return [int(path.name.split("-")[3]) for path in self.dirs()[1]]
 
     def ready(self) -> bool:
         """Both directories exist and the demo journal is in place."""
@@ -203,6 +208,16 @@ class Console:
             os.close(self.master)
 
 
+def gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    # a zombie is gone too: it waits only for its parent to read its status
+    stat = Path(f"/proc/{pid}/stat")
+    return stat.exists() and stat.read_text().split(")")[-1].split()[0] == "Z"
+
+
 @pytest.fixture
 def console(tmp_path: Path) -> Iterator[Console]:
     running = Console(tmp_path)
@@ -223,9 +238,11 @@ def exit_code(console: Console, timeout: float = 20) -> int:
 def test_the_demo_console_removes_its_directories_when_stopped_by(
     signum: signal.Signals, console: Console, tmp_path: Path
 ) -> None:
+    [backend] = console.backend_pids()
     os.kill(console.pid, signum)
     assert exit_code(console) == 0
     assert scratch_dirs(tmp_path) == []
+    assert gone(backend)
 
 
 def test_the_demo_console_removes_its_directories_when_its_terminal_closes(
@@ -236,16 +253,21 @@ def test_the_demo_console_removes_its_directories_when_its_terminal_closes(
     assert scratch_dirs(tmp_path) == []
 
 
-def test_a_killed_demo_console_leaves_its_directories_and_a_backend_start_removes_them(
+def test_a_killed_demo_console_leaves_its_directory_and_a_backend_start_removes_it(
     console: Console, tmp_path: Path
 ) -> None:
+    """Its demo backend, a process of its own, sees the console's end and removes its files;
+    the console's own directory stays until the next start."""
+    [backend] = console.backend_pids()
     os.kill(console.pid, signal.SIGKILL)
     assert exit_code(console) == -signal.SIGKILL
-    demo, backend = console.dirs()
-    assert (demo[0] / "journal.sqlite3").exists() and backend[0].exists()
+    wait_until(lambda: gone(backend), 20, "the demo backend to stop on its own")
+    assert console.dirs()[1] == []
+    demo, _ = console.dirs()
+    assert (demo[0] / "journal.sqlite3").exists()
 
     with local_ecr(tmp_path) as (process, _url):
-        assert not demo[0].exists() and not backend[0].exists()
+        assert not demo[0].exists()
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=10) == 0
     assert scratch_dirs(tmp_path) == []

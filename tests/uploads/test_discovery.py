@@ -203,7 +203,30 @@ def test_paging_past_50_events_at_two_requests_a_second() -> None:
     ]
     assert len(part_pages) == 3  # 50 + 50 + 20
     assert findings.requests == len(trail.requests) == 5  # and one page each for the other two
-    assert slept and all(pause == pytest.approx(0.5) for pause in slept)  # 2 requests a second
+    # 2 requests a second: the first two at once, then one every half second
+    assert slept == [pytest.approx(0.5)] * (findings.requests - 2)
+
+
+def test_requests_keep_to_two_a_second_over_any_second() -> None:
+    clock = [0.0]
+    sent: list[float] = []
+
+    def call(**request: Any) -> dict[str, Any]:
+        sent.append(clock[0])
+        return {"Events": []}
+
+    def sleep(seconds: float) -> None:
+        clock[0] += seconds
+
+    lookup = Lookup(call, sleep=sleep, clock=lambda: clock[0])
+    for _ in range(9):
+        lookup._send({})
+        clock[0] += 0.1  # the caller's own work between requests
+    assert sent[:2] == [0.0, pytest.approx(0.1)]
+    for at in sent:
+        in_window = [t for t in sent if at <= t < at + 1.0 - 1e-9]
+        assert len(in_window) <= 3  # the burst of 2 plus one refilled within any second
+    assert sent[-1] - sent[0] >= (len(sent) - 2) * 0.5 - 1e-9
 
 
 def test_throttling_is_retried_with_backoff() -> None:

@@ -1,0 +1,133 @@
+"""How long `ecrtui --demo` takes to show its first frame, and the demo registry, from start.
+
+    .venv/bin/python benchmarks/perf_demo.py [RUNS]
+
+Starts `ecrtui --demo` in a pseudo-terminal (120x40) and times, from the moment the process is
+started, the first bytes of its screen (the header's "ecrtui"); the moment the demo registry is
+drawn: the uploads in flight with the verdicts ECR's answers give them ("complete-able",
+"needs resume": each needs the backend seeded, the journal read and the layer checks answered);
+and the moment the two uploads "docker" left are added, found in the demo backend's CloudTrail.
+That last one reads CloudTrail at its documented 2 requests a second: three LookupEvents (one
+per layer call) take half a second of waiting at least, so it has no bound here. The peer is a
+minimal Textual app (a Header and a Label) started the same way, timed to its first frame. Each
+run starts both, one after the other, so they share the machine's load. Only 127.0.0.1 is
+contacted (the demo's own backend).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import select
+import struct
+import subprocess
+import sys
+import termios
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from perf_common import ECRTUI, ENV, Limit, Row, print_rows
+
+COLUMNS, LINES = 120, 40
+# On screen once the demo registry is drawn: verdicts that need ECR's answers about the uploads
+DEMO_REGISTRY_DRAWN = (b"complete-able", b"needs resume")
+# and once the uploads found in CloudTrail are added: all eight counted, docker's among them
+CLOUDTRAIL_FINDS_DRAWN = (b"Uploads (8)", b"platform/otel-collector")
+FIRST_FRAME = b"ecrtui"
+PEER_TEXT = b"peer is ready"
+REGISTRY_BOUND = 1.0  # seconds from start to the demo registry on screen
+GIVE_UP = 60.0
+
+MINIMAL_APP = f"""
+from textual.app import App
+from textual.widgets import Header, Label
+
+
+class Minimal(App[None]):
+    def compose(self):
+        yield Header()
+        yield Label("{PEER_TEXT.decode()}")
+
+
+Minimal().run()
+"""
+
+
+def on_screen(argv: list[str], *texts: bytes) -> list[float]:
+    """Start `argv` in a pseudo-terminal; seconds from its start until each text has appeared
+    in what it wrote (each text on its own), then stop it."""
+    env = {**ENV, "TERM": "xterm-256color", "COLUMNS": str(COLUMNS), "LINES": str(LINES)}
+    main, child = pty.openpty()
+    fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", LINES, COLUMNS, 0, 0))
+    began = time.perf_counter()
+    process = subprocess.Popen(
+        argv, stdin=child, stdout=child, stderr=child, env=env, start_new_session=True
+    )
+    os.close(child)
+    seen = b""
+    found: dict[bytes, float] = {}
+    try:
+        while len(found) < len(texts):
+            if time.perf_counter() - began > GIVE_UP:
+                raise RuntimeError(f"{argv[0]} showed none of {texts!r} in {GIVE_UP:.0f} s")
+            readable, _, _ = select.select([main], [], [], 0.02)
+            if not readable:
+                continue
+            seen += os.read(main, 65536)
+            now = time.perf_counter() - began
+            for text in texts:
+                if text not in found and text in seen:
+                    found[text] = now
+    finally:
+        process.terminate()  # the console stops its demo backend on SIGTERM
+        process.wait(timeout=30)
+        os.close(main)
+    return [found[text] for text in texts]
+
+
+def demo_times() -> tuple[float, float, float]:
+    """(first frame, demo registry on screen, CloudTrail's finds on screen) of one
+    `ecrtui --demo`."""
+    texts = (FIRST_FRAME, *DEMO_REGISTRY_DRAWN, *CLOUDTRAIL_FINDS_DRAWN)
+    first, *drawn = on_screen([ECRTUI, "--demo"], *texts)
+    registry = len(DEMO_REGISTRY_DRAWN)
+    return first, max(drawn[:registry]), max(drawn[registry:])
+
+
+def peer_time() -> float:
+    return on_screen([sys.executable, "-c", MINIMAL_APP], PEER_TEXT)[0]
+
+
+def rows(runs: int) -> tuple[list[Row], list[Limit]]:
+    first_frames: list[float] = []
+    registries: list[float] = []
+    finds: list[float] = []
+    peers: list[float] = []
+    for _ in range(runs):
+        first, registry, found = demo_times()
+        first_frames.append(first)
+        registries.append(registry)
+        finds.append(found)
+        peers.append(peer_time())
+    peer_name = "a minimal Textual app's first frame"
+    return (
+        [
+            Row("ecrtui --demo, first frame", first_frames, peer_name, peers),
+            Row("ecrtui --demo, demo registry on screen", registries, peer_name, peers),
+            Row("ecrtui --demo, CloudTrail's finds added", finds, peer_name, peers),
+        ],
+        [Limit("ecrtui --demo, demo registry on screen", registries, REGISTRY_BOUND)],
+    )
+
+
+def main() -> int:
+    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+    found, limits = rows(runs)
+    return 0 if print_rows(found, limits, runs) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
