@@ -13,7 +13,7 @@ import dataclasses
 import shutil
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,6 +25,7 @@ from ecrtui.ecr.limits import DEFAULT_PART_SIZE
 from ecrtui.uploads.journal import Origin, UploadJournal, UploadRecord, UploadState
 
 if TYPE_CHECKING:
+    from ecrtui.local.demo_backend import DemoBackendProcess
     from ecrtui.uploads.discovery import Findings
     from ecrtui.uploads.engine import LayerPusher, Progress
     from ecrtui.uploads.verdict import Evidence
@@ -47,6 +48,9 @@ class ConsoleOptions:
     # Demo mode only: a fixed port and fixed upload ids make reproducible pictures.
     demo_port: int = 0
     demo_upload_id_seed: int | None = None
+    # Demo mode: the backend process `ecrtui --demo` spawned before the first frame (without
+    # one, connecting spawns it)
+    demo_backend: DemoBackendProcess | None = None
 
 
 @dataclass(frozen=True)
@@ -70,9 +74,11 @@ class ConsoleSession:
         self.history: list[CallRecord] = []
         self._caller: EcrCaller | None = None
         self._journal: UploadJournal | None = None
-        self._backend: Any = None
+        self._backend: DemoBackendProcess | None = None
+        self._spawned_backend = options.demo_backend  # used by the first connect only
         self._demo_dir: Path | None = None
         self._lock = threading.Lock()
+        self._listing: tuple[EcrCaller, EcrCaller] | None = None  # (for which caller, listing's)
         self._closed = False
         self._demo_discovered = False
         # where journal trouble goes (a damaged, locked or full journal is a warning: the
@@ -102,18 +108,21 @@ class ConsoleSession:
 
         target = self._start_demo() if self.options.demo and self._backend is None else None
         target = target or self._target
+        # the clients are made while the demo backend seeds (its port is known already)
         caller = EcrCaller(make_client(target))
         caller.listen(self._remember)
-        if self._journal is None:
-            self._journal = UploadJournal(self.options.journal_path, warn=self._journal_warning)
-        caller.listen(self._journal_listener)
-        self._caller = caller
         quick = dataclasses.replace(
             target,
             connect_timeout=target.connect_timeout or IDENTITY_CONNECT_TIMEOUT,
             read_timeout=target.read_timeout or IDENTITY_READ_TIMEOUT,
         )
         sts = make_client(quick, "sts", max_attempts=2)
+        if self._backend is not None and self._journal is None:
+            self._journal_demo(self._backend)
+        if self._journal is None:
+            self._journal = UploadJournal(self.options.journal_path, warn=self._journal_warning)
+        caller.listen(self._journal_listener)
+        self._caller = caller
         identity = sts.get_caller_identity()
         return Identity(
             account=identity.get("Account"),
@@ -146,20 +155,32 @@ class ConsoleSession:
         return self.options.target
 
     def _start_demo(self) -> Target:
-        from ecrtui.local.rules import BackendSettings
-        from ecrtui.local.scratch import scratch_dir
-        from ecrtui.local.server import LocalEcr
+        """The demo backend process (`ecrtui.local.demo_backend`): the one `ecrtui --demo`
+        spawned, else a new one. Returns at once: its port is known before it serves."""
+        from ecrtui.local.demo_backend import DemoBackendProcess
 
-        self._demo_dir = scratch_dir("demo")
-        settings = BackendSettings(upload_id_seed=self.options.demo_upload_id_seed)
-        self._backend = LocalEcr(port=self.options.demo_port, settings=settings).start()
-        registry = self._backend.seed_demo(self._demo_dir / "layers")
+        backend, self._spawned_backend = self._spawned_backend, None
+        if backend is None:
+            backend = DemoBackendProcess.in_scratch_dir(
+                self.options.demo_port, self.options.demo_upload_id_seed
+            ).start()
+        self._demo_dir, self._backend = backend.demo_dir, backend  # close() stops it
+        return self._target
+
+    def _journal_demo(self, backend: DemoBackendProcess) -> None:
+        """Wait for the demo backend to be seeded, and journal the uploads it left in flight."""
+        try:
+            registry = backend.registry()
+        except BaseException:
+            backend.stop()
+            self._backend = None  # reconnecting starts another
+            raise
         self._journal = UploadJournal(
-            self._demo_dir / "journal.sqlite3", warn=self._journal_warning
+            backend.demo_dir / "journal.sqlite3", warn=self._journal_warning
         )
         for upload in registry.uploads:
             row = self._journal.record(
-                endpoint=self._backend.endpoint_url,
+                endpoint=registry.endpoint_url,
                 region=DEMO_REGION,
                 repository=upload.repository,
                 upload_id=upload.upload_id,
@@ -174,7 +195,6 @@ class ConsoleSession:
             self._journal.update(
                 row.row_id, part_sizes=list(upload.part_sizes), sent_digest=upload.sent_digest
             )
-        return self._target
 
     @property
     def connected(self) -> bool:
@@ -205,8 +225,9 @@ class ConsoleSession:
             self._closed = True
             if self._journal is not None:
                 self._journal.close()
-        if self._backend is not None:
-            self._backend.stop()
+        for backend in (self._backend, self._spawned_backend):
+            if backend is not None:
+                backend.stop()
         if self._demo_dir is not None:
             shutil.rmtree(self._demo_dir, ignore_errors=True)
 
@@ -244,14 +265,32 @@ class ConsoleSession:
     # -- reading -------------------------------------------------------------------------------
 
     def repositories(
-        self, next_token: str | None = None
+        self, next_token: str | None = None, page_size: int = 100
     ) -> tuple[list[dict[str, Any]], str | None]:
-        """One page of repositories, and the token for the next page."""
-        params: dict[str, Any] = {"maxResults": 100}
+        """One page of repositories (at most `page_size`, up to ECR's 1,000), and the token for
+        the next page."""
+        params: dict[str, Any] = {"maxResults": page_size}
         if next_token:
             params["nextToken"] = next_token
-        page = self.caller.call("DescribeRepositories", params)
+        page = self._listing_caller().call("DescribeRepositories", params)
         return list(page.get("repositories", [])), page.get("nextToken")
+
+    def _listing_caller(self) -> EcrCaller:
+        """The caller of the repository listing: dates as ECR sends them (epoch seconds), as the
+        command line reads them. A registry of 10,000 repositories has 10,000 dates, which the
+        table shows as "2 days ago", and botocore takes ~15 µs to make each a local datetime."""
+        from ecrtui.ecr.client import make_client
+
+        with self._lock:
+            made_for, listing = self._listing or (None, None)
+            if listing is None or made_for is not self.caller:
+                target = dataclasses.replace(
+                    self._target, region=self.caller.region, endpoint_url=self.endpoint
+                )
+                listing = EcrCaller(make_client(target, raw_timestamps=True))
+                listing.listen(self._remember)
+                self._listing = (self.caller, listing)
+            return listing
 
     def images(self, repository: str) -> list[dict[str, Any]]:
         images: list[dict[str, Any]] = []
@@ -270,6 +309,13 @@ class ConsoleSession:
             for record in self.journal.uploads(include_finished=include_finished)
             if record.endpoint == endpoint
         ]
+
+    def upload_pages(self, include_finished: bool = False) -> Iterator[list[UploadRecord]]:
+        """`uploads()` a page at a time (the newest first): a long journal's first rows show
+        before the rest is read."""
+        endpoint = self.endpoint
+        for page in self.journal.upload_pages(include_finished=include_finished):
+            yield [record for record in page if record.endpoint == endpoint]
 
     def layer_evidence(self, records: list[UploadRecord]) -> dict[str, Evidence]:
         """Ask ECR whether each in-flight upload's layer is already in its repository.

@@ -30,7 +30,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -483,6 +483,39 @@ class UploadJournal:
             records += [record for key, record in self._overlay.items() if key not in known]
         records.sort(key=lambda record: (record.created_at, record.row_id), reverse=True)
         return [r for r in records if include_finished or r.state.in_flight]
+
+    def upload_pages(
+        self, *, include_finished: bool = False, page_size: int = 2000, first_page_size: int = 200
+    ) -> Iterator[list[UploadRecord]]:
+        """`uploads()` a page at a time, in the same order: a long journal's newest rows are
+        ready before the rest is read. Each page is one short read that goes on after the last
+        row of the page before, so a row added meanwhile waits for the next listing."""
+        with self._lock:
+            if self._overlay:  # changes the backlog holds: the whole list, merged, at once
+                yield self.uploads(include_finished=include_finished)
+                return
+        in_flight = [state.value for state in UploadState if state.in_flight]
+        states = "" if include_finished else f"state IN ({','.join('?' * len(in_flight))})"
+        after: tuple[float, int] | None = None
+        while True:
+            where = [states] if states else []
+            args: list[Any] = [] if include_finished else list(in_flight)
+            if after is not None:
+                where.append("(created_at < ? OR (created_at = ? AND row_id < ?))")
+                args += [after[0], after[0], after[1]]
+            query = "SELECT * FROM uploads"
+            if where:
+                query += " WHERE " + " AND ".join(where)
+            query += " ORDER BY created_at DESC, row_id DESC LIMIT ?"
+            size = first_page_size if after is None else page_size
+            rows = self._rows(query, [*args, size])
+            with self._lock:
+                page = [self._current(to_record(row)) for row in rows]
+            if page:
+                yield page
+            if len(rows) < size:
+                return
+            after = (page[-1].created_at, page[-1].row_id)
 
     def _find_key(self, key: Key) -> UploadRecord | None:
         rows = self._rows(

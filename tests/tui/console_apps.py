@@ -441,6 +441,10 @@ class FailingSession(ConsoleSession):
         self._fail("uploads")
         return super().uploads(include_finished)
 
+    def upload_pages(self, include_finished: bool = False) -> Any:
+        self._fail("uploads")
+        return super().upload_pages(include_finished)
+
     def calls(self, upload_id: str) -> Any:
         self._fail("calls")
         return super().calls(upload_id)
@@ -457,9 +461,9 @@ class FailingSession(ConsoleSession):
         self._fail("complete")
         return super().complete(request)
 
-    def repositories(self, next_token: str | None = None) -> Any:
+    def repositories(self, next_token: str | None = None, page_size: int = 100) -> Any:
         self._fail("repositories")
-        return super().repositories(next_token)
+        return super().repositories(next_token, page_size)
 
     def images(self, repository: str) -> Any:
         self._fail("images")

@@ -40,7 +40,7 @@ async def test_enter_and_escape_leave_the_filter_for_the_table(
 ) -> None:
     app = console_app(endpoint_url, tmp_path / "journal.sqlite3")
     async with running(app, (120, 36)) as pilot:
-        await pilot.press("slash")
+        await pilot.press("3", "slash")  # in the Uploads tab, / filters the uploads
         field = app.query_one("#repo-filter", Input)
         repositories = app.query_one("#repositories", DataTable)
         assert app.focused is field

@@ -21,6 +21,10 @@ from ecrtui.tui.session import ConsoleSession
 from ecrtui.tui.widgets.repository_browser import RepositoryBrowser
 
 TIMES_REFRESH_SECONDS = 30.0  # "created 4 seconds ago" must not stay on screen for minutes
+# A short first page puts rows on screen at once; the rest come in ECR's largest pages, since
+# every DescribeRepositories costs a round trip (10,000 repositories: 10 calls, not 100).
+FIRST_PAGE_SIZE = 100
+PAGE_SIZE = 1000
 
 
 @dataclass
@@ -78,7 +82,8 @@ class RepositoriesPane(Pane):
             token: str | None = None
             first = True
             while True:
-                page, token = self.session.repositories(token)
+                size = FIRST_PAGE_SIZE if first else PAGE_SIZE
+                page, token = self.session.repositories(token, size)
                 self.report(RepositoriesLoaded(page, token, first))
                 first = False
                 if not token:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from textual import on
@@ -13,6 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.message import Message
 from textual.timer import Timer
+from textual.widgets import Input, TabPane
 
 from ecrtui.ecr.errors import EcrCallError
 from ecrtui.plain_text import visible
@@ -22,6 +23,7 @@ from ecrtui.tui.keys import binding, refusal_bindings
 from ecrtui.tui.panes.pane import Pane
 from ecrtui.tui.screens.upload_actions_screen import UploadActionsScreen
 from ecrtui.tui.session import ConsoleSession
+from ecrtui.tui.widgets.filter_input import FilterInput
 from ecrtui.tui.widgets.upload_calls import UploadCalls
 from ecrtui.tui.widgets.upload_details import UploadDetails
 from ecrtui.tui.widgets.uploads_table import UploadsTable
@@ -34,7 +36,12 @@ LIVE_REFRESH_SECONDS = 5.0
 
 @dataclass
 class UploadsLoaded(Message):
+    """A page of the journal's uploads (the newest first), judged off the UI thread."""
+
     uploads: list[UploadRecord]
+    verdicts: dict[str, Verdict] = field(default_factory=dict)
+    first_page: bool = True
+    last_page: bool = True
 
 
 @dataclass
@@ -85,6 +92,13 @@ class UploadsPane(Pane):
         binding(
             "a", "toggle_all", "All/in flight", "Show finished uploads too, or not", show=False
         ),
+        binding(
+            "slash",
+            "filter",
+            "Filter uploads",
+            "Filter the uploads by repository, id or state",
+            show=False,
+        ),
     ]
     BINDINGS += refusal_bindings(BINDINGS, REFUSED_ACTIONS)
 
@@ -100,9 +114,22 @@ class UploadsPane(Pane):
         self._live: Timer | None = None
         self.evidence: dict[str, Evidence] = {}
         self._evidence_due = True  # ask ECR once the list is loaded
+        # the pages of the listing under way: its uploads and their verdicts
+        self._loading: tuple[list[UploadRecord], dict[str, Verdict]] = ([], {})
+
+    DEFAULT_CSS = """
+    UploadsPane #uploads-filter { dock: top; }
+    """
 
     def compose(self) -> ComposeResult:
         # one under the other; from WIDE columns the uploads on the left, the rest on the right
+        # (the filter, docked above them all, takes no room until / opens it)
+        yield FilterInput(
+            "#uploads",
+            hidden_when_empty=True,
+            placeholder="filter uploads by repository, id or state…",
+            id="uploads-filter",
+        )
         yield UploadsTable(clock=self.clock, id="uploads")
         yield UploadDetails(clock=self.clock, id="upload-details")
         yield UploadCalls(clock=self.clock, id="upload-calls")
@@ -120,7 +147,7 @@ class UploadsPane(Pane):
             self.table.wide = wide
             records = list(self.table.records.values())
             if records:
-                self.table.show(records, self._verdicts(records))
+                self.table.show(records, self.table.verdicts, more_coming=self.table.more_coming)
 
     def on_mount(self) -> None:
         self.query_one(UploadDetails).show(None)
@@ -155,9 +182,23 @@ class UploadsPane(Pane):
 
     def load_uploads(self) -> None:
         include_finished = self.show_all
+        evidence = dict(self.evidence)  # as known now: the worker does not share the pane's
 
         def work() -> None:
-            self.report(UploadsLoaded(self.session.uploads(include_finished)))
+            pages = iter(self.session.upload_pages(include_finished))
+            page, first = next(pages, []), True
+            while True:
+                following = next(pages, None)
+                verdicts = {
+                    record.upload_id: judge(
+                        record, record.part_sizes, evidence.get(record.upload_id)
+                    )
+                    for record in page
+                }
+                self.report(UploadsLoaded(page, verdicts, first, following is None))
+                if following is None:
+                    return
+                page, first = following, False
 
         self.run_in_thread(work, group="uploads", doing="Loading the uploads from the journal")
 
@@ -200,6 +241,22 @@ class UploadsPane(Pane):
             for record in records
         }
 
+    def action_filter(self) -> None:
+        self.query_one("#uploads-filter", FilterInput).open()
+
+    @on(Input.Changed, "#uploads-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.table.filter_rows(event.value)
+        self.table.show_count()
+        self._show_selected()
+
+    @on(Input.Submitted, "#uploads-filter")
+    def _filter_done(self, event: Input.Submitted) -> None:
+        """Enter in the filter: on to the uploads it left."""
+        event.stop()
+        self.table.focus()
+
     def action_toggle_all(self) -> None:
         self.show_all = not self.show_all
         self.load_uploads()
@@ -229,6 +286,9 @@ class UploadsPane(Pane):
     def restore(self, group: str, error: EcrCallError) -> bool:
         if group == "uploads":
             self.stop_waiting()  # the rows already shown stay; r reloads
+            if self.table.more_coming:  # the first listing stopped half-way: say so
+                self.table.more_coming = False
+                self.table.border_title = f"Uploads ({self.table.total:,}; loading failed)"
             self._stop_live()  # one failure panel, not one every few seconds
         elif group == "calls":
             self.query_one(UploadCalls).show(None, [])
@@ -239,20 +299,41 @@ class UploadsPane(Pane):
     # -- what the workers found ------------------------------------------------------------------
 
     def on_uploads_loaded(self, message: UploadsLoaded) -> None:
+        """A page of uploads. The first listing shows each page as it comes; a reload keeps the
+        list on screen until its last page, then shows the new one whole."""
+        if message.first_page:
+            self._loading = ([], {})
+        records, verdicts = self._loading
+        records.extend(message.uploads)
+        verdicts.update(message.verdicts)
         table = self.table
-        first_load = table.loading
-        table.show(message.uploads, self._verdicts(message.uploads))
-        if first_load and self.screen is self.app.screen_stack[0]:
+        if not (message.last_page or table.loading or table.more_coming):
+            return
+        first_show = table.loading
+        table.show(records, verdicts, more_coming=not message.last_page)
+        if first_show and self.screen is self.app.screen_stack[0] and not self._in_other_tab():
             table.focus()
         self._show_selected()
-        if self._evidence_due and message.uploads:
+        if message.last_page and self._evidence_due and records:
             self._evidence_due = False
-            self.check_evidence(message.uploads)
+            self.check_evidence(records)
+
+    def _in_other_tab(self) -> bool:
+        """The operator went to another tab while the uploads loaded: the focus stays there."""
+        focused = self.app.focused
+        if focused is None:
+            return False
+        mine = set(self.ancestors)
+        return any(isinstance(node, TabPane) and node not in mine for node in focused.ancestors)
 
     def on_evidence_found(self, message: EvidenceFound) -> None:
+        """ECR answered about some layers: those uploads are judged again, the others keep
+        their verdicts."""
         self.evidence.update(message.evidence)
         records = list(self.table.records.values())
-        self.table.show(records, self._verdicts(records))
+        verdicts = dict(self.table.verdicts)
+        verdicts.update(self._verdicts([r for r in records if r.upload_id in message.evidence]))
+        self.table.show(records, verdicts, more_coming=self.table.more_coming)
         self._show_selected()
 
     def on_upload_calls_loaded(self, message: UploadCallsLoaded) -> None:

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import time
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any
 
 import humanize
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.coordinate import Coordinate
 from textual.message import Message
@@ -19,29 +19,59 @@ from textual.widgets import DataTable, Input, Static
 
 from ecrtui.plain_text import visible
 from ecrtui.tui.text import plain, plain_text
+from ecrtui.tui.widgets.filter_input import FilterInput
+from ecrtui.tui.widgets.filtered_table import FilteredTable, TableRow
 from ecrtui.tui.widgets.navigable_table import NavigableTable
 from ecrtui.tui.widgets.uploads_table import ago
+
+_EPOCH = datetime.datetime(1970, 1, 1)
+_OFFSETS: dict[tuple[str, datetime.datetime], datetime.timedelta] = {}
+
+
+def _timestamp(value: datetime.datetime) -> float:
+    """`value.timestamp()`, asking the time zone its UTC offset once per hour of wall time:
+    botocore dates carry dateutil's tzlocal, whose answer takes ~50 µs, and a list of thousands of
+    dates would ask thousands of times."""
+    zone = value.tzinfo
+    if zone is None:
+        return value.timestamp()
+    wall = value.replace(tzinfo=None)
+    hour = (repr(zone), wall.replace(minute=0, second=0, microsecond=0))
+    offset = _OFFSETS.get(hour)
+    if offset is None:
+        if len(_OFFSETS) > 4096:
+            _OFFSETS.clear()
+        offset = _OFFSETS[hour] = value.utcoffset() or datetime.timedelta(0)
+    return (wall - offset - _EPOCH).total_seconds()
 
 
 def _when(value: Any, now: float) -> str:
     if isinstance(value, datetime.datetime):
-        return ago(now - value.timestamp())
+        return ago(now - _timestamp(value))
     if isinstance(value, (int, float)):
         return ago(now - float(value))
     return "?"
 
 
-class FilterInput(Input):
-    """The repository filter; Escape leaves it for the table (the text stays)."""
+@functools.lru_cache(maxsize=1024)
+def _word(value: str) -> Text:
+    """A cell most rows share ("mutable", "AES256", "2 hours ago"): one Text for all of them (the
+    table draws cells, it never changes them)."""
+    return plain_text(value)
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "leave", "Leave the filter", show=False),
-    ]
 
-    def action_leave(self) -> None:
-        table = self.parent.query_one("#repositories") if self.parent else None
-        if table is not None:
-            table.focus()
+def repository_row(repo: dict[str, Any], now: float) -> TableRow:
+    """A repository as a row of the table: server text as text, never markup."""
+    name = str(repo["repositoryName"])
+    scanning = repo.get("imageScanningConfiguration", {}).get("scanOnPush")
+    cells = (
+        plain_text(name),
+        _word(_when(repo.get("createdAt"), now)),
+        _word(str(repo.get("imageTagMutability", "?")).lower()),
+        _word("yes" if scanning else "no"),
+        _word(str(repo.get("encryptionConfiguration", {}).get("encryptionType", "?"))),
+    )
+    return TableRow(name, cells, name.lower())
 
 
 class RepositoryBrowser(Vertical):
@@ -85,8 +115,8 @@ digest, size and push time; **y** copies the highlighted image's digest.
         self.images: list[dict[str, Any]] = []
 
     def compose(self) -> ComposeResult:
-        yield FilterInput(placeholder="/ filter repositories…", id="repo-filter")
-        yield NavigableTable(id="repositories", cursor_type="row", zebra_stripes=True)
+        yield FilterInput("#repositories", placeholder="/ filter repositories…", id="repo-filter")
+        yield FilteredTable(id="repositories", cursor_type="row", zebra_stripes=True)
         yield NavigableTable(id="images", cursor_type="row", zebra_stripes=True)
         yield Input(
             placeholder="check layer digests in this repository: sha256:… (Enter)",
@@ -104,12 +134,23 @@ digest, size and push time; **y** copies the highlighted image's digest.
             images.add_column(label, key=label)
         images.border_title = "Images"
 
+    @property
+    def table(self) -> FilteredTable:
+        return self.query_one("#repositories", FilteredTable)
+
     def add_page(self, repositories: list[dict[str, Any]], first: bool, more: bool) -> None:
+        """A page of the listing: its rows go on screen at once, after those already there."""
+        table = self.table
+        now = self.clock()
+        rows = [repository_row(repo, now) for repo in repositories]
         if first:
-            self.repositories = []
-        self.repositories.extend(repositories)
+            self.repositories = list(repositories)
+            table.set_rows(rows)
+        else:
+            self.repositories.extend(repositories)
+            table.append_rows(rows)
         self.more_pages = more
-        self._refill()
+        self._show_count()
 
     @property
     def filter_text(self) -> str:
@@ -123,35 +164,27 @@ digest, size and push time; **y** copies the highlighted image's digest.
     def _filter_done(self, event: Input.Submitted) -> None:
         """Enter in the filter: on to the repositories it left."""
         event.stop()
-        self.query_one("#repositories", DataTable).focus()
+        self.table.focus()
 
     def _refill(self) -> None:
-        table = self.query_one("#repositories", DataTable)
-        table.loading = False
-        table.clear()
-        shown = [r for r in self.repositories if self.filter_text in r["repositoryName"].lower()]
-        now = self.clock()
-        for repo in shown:
-            table.add_row(
-                plain_text(repo["repositoryName"]),
-                _when(repo.get("createdAt"), now),
-                plain_text(str(repo.get("imageTagMutability", "?")).lower()),
-                "yes" if repo.get("imageScanningConfiguration", {}).get("scanOnPush") else "no",
-                plain_text(repo.get("encryptionConfiguration", {}).get("encryptionType", "?")),
-                key=repo["repositoryName"],
-            )
-        total = f"{len(self.repositories)}{'+' if self.more_pages else ''}"
-        count = f"{len(shown)} of {total}" if self.filter_text else total
+        self.table.filter_rows(self.filter_text)
+        self._show_count()
+
+    def _show_count(self) -> None:
+        """ "Repositories (3,200…)" while pages arrive, "(12 of 10,000)" when filtered."""
+        table = self.table
+        total = f"{table.total:,}{'…' if self.more_pages else ''}"
+        count = f"{table.row_count:,} of {total}" if table.filter_text else total
         table.border_title = f"Repositories ({count})"
 
     def refresh_times(self) -> None:
         """Relative times ("5 minutes ago") as of now, without touching the cursor."""
         now = self.clock()
-        table = self.query_one("#repositories", DataTable)
-        for repo in self.repositories:
-            name = repo["repositoryName"]
-            if name in table.rows:
-                table.update_cell(name, "created", _when(repo.get("createdAt"), now))
+        created = {
+            str(repo["repositoryName"]): _word(_when(repo.get("createdAt"), now))
+            for repo in self.repositories
+        }
+        self.table.update_column("created", created)
         images = self.query_one("#images", DataTable)
         for image in self.images:
             if image["imageDigest"] in images.rows:
@@ -163,7 +196,7 @@ digest, size and push time; **y** copies the highlighted image's digest.
         self.query_one("#repo-filter", Input).value = ""
 
     def highlight(self, name: str) -> None:
-        table = self.query_one("#repositories", DataTable)
+        table = self.table
         self._refill()
         try:
             table.move_cursor(row=table.get_row_index(name))
@@ -232,9 +265,9 @@ digest, size and push time; **y** copies the highlighted image's digest.
         table.border_title = plain(f"Images of {repository} (could not be loaded)")
 
     def repositories_failed(self) -> None:
-        table = self.query_one("#repositories", DataTable)
+        table = self.table
         table.loading = False
-        table.border_title = plain(f"Repositories ({len(self.repositories)}; loading failed)")
+        table.border_title = plain(f"Repositories ({len(self.repositories):,}; loading failed)")
 
     def images_loading(self) -> None:
         self.query_one("#images", DataTable).loading = True

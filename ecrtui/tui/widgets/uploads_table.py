@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import time
 from collections.abc import Callable, Mapping
-from typing import ClassVar
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import humanize
 from rich.text import Text
@@ -14,7 +16,7 @@ from textual.coordinate import Coordinate
 
 from ecrtui.plain_text import shortened
 from ecrtui.tui.text import plain_text
-from ecrtui.tui.widgets.navigable_table import NavigableTable
+from ecrtui.tui.widgets.filtered_table import FilteredTable, TableRow, cell_width
 from ecrtui.uploads.journal import Origin, UploadRecord, UploadState
 from ecrtui.uploads.verdict import Kind, Verdict
 
@@ -51,7 +53,12 @@ def verdict_style(verdict: Verdict) -> str:
 
 
 def ago(seconds: float) -> str:
-    return str(humanize.naturaltime(datetime.timedelta(seconds=max(0.0, seconds))))
+    return _ago(int(max(0.0, seconds)))  # whole seconds, as humanize counts them
+
+
+@functools.lru_cache(maxsize=8192)
+def _ago(seconds: int) -> str:
+    return str(humanize.naturaltime(datetime.timedelta(seconds=seconds)))
 
 
 def held_of_total(held: int, total: int | None) -> str:
@@ -92,8 +99,20 @@ def ago_short(seconds: float) -> str:
     return "now"
 
 
-class UploadsTable(NavigableTable):
-    """One row per upload; the row key is the upload id."""
+@dataclass
+class _Made:
+    """An upload's cells, what they were made from, and its row once the room is known."""
+
+    source: tuple[Any, ...]
+    cells: list[Text]
+    widths: list[int]
+    room: int = -1
+    row: TableRow | None = None
+
+
+class UploadsTable(FilteredTable):
+    """One row per upload; the row key is the upload id. The filter (`/`) keeps the uploads whose
+    repository, upload id or state holds its text."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "select_cursor", "Actions", tooltip="What can be done with this upload"),
@@ -108,15 +127,20 @@ every upload tracked by id (**t**), and in demo mode the seeded ones.
 - **u** resume an interrupted upload from the byte ECR last accepted
 - **p** probe: ask ECR how many bytes it holds, without changing the upload
 - **f** forget the upload (in the journal only), **y** copy its id, **a** show finished ones too
+- **/** filter the list by repository, upload id or state (Escape back to the list)
 """
 
     def __init__(self, clock: Callable[[], float] = time.time, **kwargs: object) -> None:
-        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)  # type: ignore[arg-type]
+        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
         self.clock = clock
         self.records: dict[str, UploadRecord] = {}
         self.verdicts: dict[str, Verdict] = {}
         self.full_ids = False  # whole upload ids, where there is room
         self.wide = False  # beside the details: less room than the terminal's width
+        self.more_coming = False  # the journal is still being read
+        # each upload's row as last made, with what it was made from: a reload of an unchanged
+        # journal makes no row again
+        self._made: dict[str, _Made] = {}
 
     # (key, label); the percentage only where there is room (held/size says it too)
     COLUMNS = (
@@ -149,41 +173,80 @@ every upload tracked by id (**t**), and in demo mode the seeded ones.
                 self.add_column(label, key=key)
 
     def show(
-        self, records: list[UploadRecord], verdicts: Mapping[str, Verdict] | None = None
+        self,
+        records: list[UploadRecord],
+        verdicts: Mapping[str, Verdict] | None = None,
+        *,
+        more_coming: bool = False,
     ) -> None:
         """The rows, each with its verdict; the cursor stays on the same upload, or on the row
-        that took its place when it left the list."""
+        that took its place when it left the list. `more_coming`: the journal is still being
+        read, these are its newest uploads."""
         selected = self.selected.upload_id if self.selected else None
-        row_before = self.cursor_row
-        self.loading = False
-        rebuilt = not self.columns_fit()
-        self.clear(columns=rebuilt)
-        if rebuilt:
+        if not self.columns_fit():
+            self.clear(columns=True)
             self._add_columns()
         self.records = {record.upload_id: record for record in records}
         self.verdicts = dict(verdicts or {})
-        keys = self._keys()
-        rows = [
-            [
-                cell
-                for (key, _), cell in zip(self.COLUMNS, self._cells(record), strict=True)
-                if key in keys
-            ]
-            for record in records
-        ]
-        room = self.first_column_room(rows)
-        for record, cells in zip(records, rows, strict=True):
-            cells[0] = plain_text(shortened(record.repository, room))
-            self.add_row(*cells, key=record.upload_id)
-        if selected in self.records:
-            self.move_cursor(row=self.get_row_index(selected))
-        elif selected is not None and self.row_count:
-            self.move_cursor(row=min(max(row_before, 0), self.row_count - 1))
-        self.border_title = f"Uploads ({len(records)})"  # ecrtui's own words only
-
-    def _cells(self, record: UploadRecord) -> list[Text | str]:
+        self.more_coming = more_coming
         now = self.clock()
+        short = not (self.app.size.width >= 120 and not self.wide)
+        layout = (short, self.full_ids, tuple(self._keys()))
+        made = [self._made_row(record, now, layout) for record in records]
+        room = self._first_column_room([entry.widths for entry in made])
+        rows = []
+        for record, entry in zip(records, made, strict=True):
+            if entry.row is None or entry.room != room:
+                entry.room, entry.row = room, self._table_row(record, entry.cells, room)
+            rows.append(entry.row)
+        self._made = {record.upload_id: entry for record, entry in zip(records, made, strict=True)}
+        self.set_rows(rows, cursor_key=selected)
+        self.show_count()
+
+    def show_count(self) -> None:
+        """ "Uploads (6)", "(2 of 6)" when filtered, "(200…)" while the journal is read."""
+        total = f"{self.total:,}{'…' if self.more_coming else ''}"
+        count = f"{self.row_count:,} of {total}" if self.filter_text else total
+        self.border_title = f"Uploads ({count})"  # ecrtui's own words only
+
+    def _made_row(self, record: UploadRecord, now: float, layout: tuple[Any, ...]) -> _Made:
+        """The record's cells and their widths, made again only when what they show changed.
+        `layout`: whether times are short, ids whole, and the columns shown."""
         idle = now - record.updated_at
+        activity = ago_short(idle) if layout[0] else ago(idle)
+        stuck = record.state.in_flight and idle > STUCK_AFTER
+        verdict = self.verdicts.get(record.upload_id)
+        source = (record, verdict, activity, stuck, layout)
+        known = self._made.get(record.upload_id)
+        if known is not None and known.source == source:
+            return known
+        keys = layout[2]
+        cells = [
+            cell if isinstance(cell, Text) else Text(cell)
+            for (key, _), cell in zip(
+                self.COLUMNS, self._cells(record, idle, activity), strict=True
+            )
+            if key in keys
+        ]
+        return _Made(source, cells, [cell_width(cell) for cell in cells])
+
+    def _first_column_room(self, widths: list[list[int]]) -> int:
+        """How wide the repository column can be with every other column on screen."""
+        width = self.scrollable_content_region.width or self.app.size.width - 4
+        padding = 2 * self.cell_padding
+        others = 0
+        for index, column in enumerate(list(self.columns.values())[1:], start=1):
+            widest = max((row[index] for row in widths), default=0)
+            others += max(widest, column.label.cell_len) + padding
+        return max(12, width - others - padding)
+
+    def _table_row(self, record: UploadRecord, cells: list[Text], room: int) -> TableRow:
+        shown = [plain_text(shortened(record.repository, room)), *cells[1:]]
+        state = self.verdicts[record.upload_id].words if record.upload_id in self.verdicts else ""
+        text = f"{record.repository} {record.upload_id} {record.state.value} {state}".lower()
+        return TableRow(record.upload_id, shown, text)
+
+    def _cells(self, record: UploadRecord, idle: float, activity: str) -> list[Text | str]:
         verdict = self.verdicts.get(record.upload_id)
         if verdict is not None:
             state, style = verdict.words, verdict_style(verdict)
@@ -203,7 +266,7 @@ every upload tracked by id (**t**), and in demo mode the seeded ones.
             Text(f"{percent:.0f}%" if percent is not None else "?", justify="right"),
             plain_text(state, style=style),
             plain_text(source_words(record, long=self.full_ids), style="dim"),
-            ago(idle) if self.app.size.width >= 120 and not self.wide else ago_short(idle),
+            activity,
         ]
 
     @property
