@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import multiprocessing
 import os
 import platform
 import subprocess
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -48,6 +50,11 @@ def machine() -> str:
     )
 
 
+def run_group(name: str, runs: int) -> tuple[list[Row], list[Limit]]:
+    rows: tuple[list[Row], list[Limit]] = importlib.import_module(GROUPS[name]).rows(runs)
+    return rows
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5, help="samples per figure (default: 5)")
@@ -68,7 +75,9 @@ def main() -> int:
     for name in chosen:
         group_began = time.perf_counter()
         print(f"running {name} …", file=sys.stderr, flush=True)
-        group_rows, group_limits = importlib.import_module(GROUPS[name]).rows(options.runs)
+        # each group in a fresh process: one group's imports and threads cannot slow another's
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+            group_rows, group_limits = pool.submit(run_group, name, options.runs).result()
         rows += group_rows
         limits += group_limits
         print(f"  {name}: {time.perf_counter() - group_began:.0f} s", file=sys.stderr, flush=True)

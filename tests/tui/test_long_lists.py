@@ -180,3 +180,39 @@ def shown_ids(table: UploadsTable) -> list[str]:
         str(table.coordinate_to_cell_key(Coordinate(index, 0)).row_key.value)
         for index in range(table.row_count)
     ]
+
+
+async def test_a_tab_chosen_while_the_uploads_load_stays_chosen(
+    endpoint_url: str, tmp_path: Path
+) -> None:
+    """Pressing 3 at once, before the uploads are read (and while the repositories still load,
+    so nothing in their tab can take the focus yet): the console stays on the Repositories tab
+    when the uploads arrive."""
+    import threading
+
+    from textual.widgets import TabbedContent
+
+    journal_path = tmp_path / "journal.sqlite3"
+    write_journal(
+        journal_path, endpoint_url, [Row("team/api", str(uuid.uuid4()), UploadState.INTERRUPTED)]
+    )
+    app = console_app(endpoint_url, journal_path)
+    released = threading.Event()
+    read_pages = app.session.upload_pages
+
+    def held_pages(include_finished: bool = False) -> Any:
+        released.wait(10)
+        return read_pages(include_finished)
+
+    app.session.upload_pages = held_pages  # type: ignore[method-assign]
+    async with app.run_test(size=(120, 36)) as pilot:
+        tabs = app.query_one(TabbedContent)
+        await pilot.press("3")
+        assert tabs.active == "repos-tab"
+        released.set()
+        table = app.query_one(UploadsTable)
+        await wait_for(pilot, lambda: not table.loading, what="the uploads")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert tabs.active == "repos-tab"
+        assert app.focused is None or app.focused is not table

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import Input, TabPane
+from textual.widgets import Input, TabbedContent, TabPane
 
 from ecrtui.ecr.errors import EcrCallError
 from ecrtui.plain_text import visible
@@ -319,11 +319,16 @@ class UploadsPane(Pane):
             self.check_evidence(records)
 
     def _in_other_tab(self) -> bool:
-        """The operator went to another tab while the uploads loaded: the focus stays there."""
+        """The operator went to another tab while the uploads loaded: the focus stays there.
+        The tab shown says so even when nothing there could take the focus yet (a table still
+        loading)."""
+        mine = set(self.ancestors)
+        shown = [node.active_pane for node in self.ancestors if isinstance(node, TabbedContent)]
+        if any(pane is not None and pane not in mine for pane in shown):
+            return True
         focused = self.app.focused
         if focused is None:
             return False
-        mine = set(self.ancestors)
         return any(isinstance(node, TabPane) and node not in mine for node in focused.ancestors)
 
     def on_evidence_found(self, message: EvidenceFound) -> None:
