@@ -72,6 +72,9 @@ class DemoBackendProcess:
         and return; `registry` waits for the seed. Requests sent meanwhile wait in the socket's
         backlog until the backend serves them."""
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as listening:
+            # a fixed port is free again as soon as the last backend on it stopped, even while
+            # its closed connections linger (TIME_WAIT); a backend still listening keeps it
+            listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             listening.bind(("127.0.0.1", self.port))
             listening.listen(LISTEN_BACKLOG)
             host, port = listening.getsockname()[:2]
