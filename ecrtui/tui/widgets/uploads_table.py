@@ -203,6 +203,15 @@ every upload tracked by id (**t**), and in demo mode the seeded ones.
         self.set_rows(rows, cursor_key=selected)
         self.show_count()
 
+    def on_resize(self) -> None:
+        """The repository column takes the room the table has now: a table laid out after its
+        rows were made (a busy start) fits them again."""
+        if not self.records or not self._made:
+            return
+        room = self._first_column_room([entry.widths for entry in self._made.values()])
+        if any(entry.room != room for entry in self._made.values()):
+            self.show(list(self.records.values()), self.verdicts, more_coming=self.more_coming)
+
     def show_count(self) -> None:
         """ "Uploads (6)", "(2 of 6)" when filtered, "(200…)" while the journal is read."""
         total = f"{self.total:,}{'…' if self.more_coming else ''}"
