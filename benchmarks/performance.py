@@ -1,6 +1,6 @@
 """Every performance figure of ecrtui, beside its peers, in one run.
 
-    .venv/bin/python benchmarks/performance.py [--runs N] [--only demo,cli,push,console]
+    .venv/bin/python benchmarks/performance.py [--runs N] [--only cli,push,console,demo]
 
 Runs the groups one after the other (each starts its own `ecrtui local-ecr` on 127.0.0.1) and
 prints one Markdown table: for each task ecrtui's median (min-max), its peer's from the same run
@@ -29,10 +29,10 @@ from perf_common import AWS, Limit, Row, print_rows
 SETTLE = 3.0  # seconds between groups, once the disk has what they wrote
 
 GROUPS = {
-    "demo": "perf_demo",
     "cli": "perf_cli",
     "push": "perf_push",
     "console": "perf_console",
+    "demo": "perf_demo",
 }
 
 

@@ -173,7 +173,8 @@ def _caller(options: GlobalOptions) -> EcrCaller:
     from ecrtui.ecr.caller import EcrCaller
     from ecrtui.ecr.client import make_client
 
-    return EcrCaller(make_client(options.target(), raw_timestamps=True), validate=False)
+    client = make_client(options.target(), raw_timestamps=True, one_shot=True)
+    return EcrCaller(client, validate=False)
 
 
 def _complete(caller: EcrCaller, params: dict[str, Any]) -> dict[str, Any]:

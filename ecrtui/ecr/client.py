@@ -30,16 +30,23 @@ class Target:
     local_backend: bool = False
 
 
-def make_session(target: Target, raw_timestamps: bool = False) -> Any:
+def make_session(target: Target, raw_timestamps: bool = False, one_shot: bool = False) -> Any:
     """A botocore session for this target.
 
     raw_timestamps keeps timestamps as the service sent them (epoch seconds), as the aws CLI v1
-    prints them.
+    prints them. one_shot: the process makes this one client and exits (a headless command), so
+    without a profile of its own it takes the session the models come from instead of making a
+    second one; the console, which makes clients for several targets, never does.
     """
     import botocore.session
 
-    session = botocore.session.Session(profile=target.profile)
-    _share_model_files(session)
+    if one_shot and target.profile is None:
+        from ecrtui.ecr.model import model_session
+
+        session = model_session()  # the same profile: the environment's, as botocore reads it
+    else:
+        session = botocore.session.Session(profile=target.profile)
+        _share_model_files(session)
     if target.local_backend:
         session.set_credentials("ECRTUILOCALDEMO", "ecrtui-local-demo")
     if target.region:
@@ -84,12 +91,14 @@ def make_client(
     session: Any = None,
     raw_timestamps: bool = False,
     max_attempts: int | None = None,
+    one_shot: bool = False,
 ) -> Any:
     """A botocore client for `service` at this target. Raises botocore's own errors
-    (ProfileNotFound, NoRegionError); callers wrap them with EcrCallError.from_exception."""
+    (ProfileNotFound, NoRegionError); callers wrap them with EcrCallError.from_exception.
+    one_shot: see `make_session`."""
     from botocore.config import Config
 
-    session = session or make_session(target, raw_timestamps=raw_timestamps)
+    session = session or make_session(target, raw_timestamps=raw_timestamps, one_shot=one_shot)
     retries: dict[str, Any] = {"mode": retry_mode(session)}
     if max_attempts is not None:
         retries["total_max_attempts"] = max_attempts

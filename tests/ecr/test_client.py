@@ -72,3 +72,19 @@ def test_default_endpoint_is_the_regional_ecr_api() -> None:
 def test_timeouts_reach_the_client() -> None:
     client = make_client(Target(region="us-east-1", read_timeout=7, connect_timeout=3))
     assert (client.meta.config.read_timeout, client.meta.config.connect_timeout) == (7, 3)
+
+
+def test_a_one_shot_command_makes_one_session_and_the_console_its_own(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A headless command without a profile takes the session the models come from; with a
+    profile, or in the console (not one shot), each client has a session of its own."""
+    from ecrtui.ecr.client import Target, make_session
+    from ecrtui.ecr.model import model_session
+
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    target = Target(region="us-east-1", endpoint_url="http://127.0.0.1:9")
+    assert make_session(target, one_shot=True) is model_session()
+    assert make_session(target) is not model_session()
+    with_profile = Target(profile="work", region="us-east-1")
+    assert make_session(with_profile, one_shot=True) is not model_session()
