@@ -31,8 +31,8 @@ from perf_common import (
     Row,
     create_repositories,
     local_backend,
-    print_rows,
     run,
+    run_alone,
     timed,
 )
 
@@ -95,9 +95,7 @@ def rows(runs: int) -> tuple[list[Row], list[Limit]]:
 
 
 def main() -> int:
-    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 5
-    found, limits = rows(runs)
-    return 0 if print_rows(found, limits, runs) else 1
+    return run_alone(rows, 5)
 
 
 if __name__ == "__main__":

@@ -165,3 +165,10 @@ def create_repositories(url: str, count: int, prefix: str = "fleet/service-") ->
     with ThreadPoolExecutor(max_workers=len(clients)) as pool:
         list(pool.map(create, range(count)))
     return names
+
+
+def run_alone(rows: Callable[[int], tuple[list[Row], list[Limit]]], default_runs: int) -> int:
+    """A group run as a script: `python benchmarks/perf_X.py [RUNS]`; 1 if a target misses."""
+    runs = int(sys.argv[1]) if len(sys.argv) > 1 else default_runs
+    found, limits = rows(runs)
+    return 0 if print_rows(found, limits, runs) else 1

@@ -36,8 +36,8 @@ from perf_common import (
     Row,
     create_repositories,
     local_backend,
-    print_rows,
     run,
+    run_alone,
     timed,
 )
 
@@ -260,9 +260,7 @@ def rows(runs: int) -> tuple[list[Row], list[Limit]]:
 
 
 def main() -> int:
-    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 3
-    listing, limits = rows(runs)
-    return 0 if print_rows(listing, limits, runs) else 1
+    return run_alone(rows, 3)
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from perf_common import ECRTUI, ENV, Limit, Row, print_rows
+from perf_common import ECRTUI, ENV, Limit, Row, run_alone
 
 COLUMNS, LINES = 120, 40
 # On screen once the demo registry is drawn: verdicts that need ECR's answers about the uploads
@@ -125,9 +125,7 @@ def rows(runs: int) -> tuple[list[Row], list[Limit]]:
 
 
 def main() -> int:
-    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 5
-    found, limits = rows(runs)
-    return 0 if print_rows(found, limits, runs) else 1
+    return run_alone(rows, 5)
 
 
 if __name__ == "__main__":

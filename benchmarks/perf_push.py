@@ -40,7 +40,7 @@ from perf_common import (
     Row,
     boto3_client,
     local_backend,
-    print_rows,
+    run_alone,
 )
 
 MiB = 1024 * 1024
@@ -223,12 +223,7 @@ def main() -> int:
         way, url, repository, layer = sys.argv[1:]
         print(PEERS[way](url, repository, Path(layer)))
         return 0
-    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 3
-    began = time.perf_counter()
-    table, limits = rows(runs)
-    holds = print_rows(table, limits, runs)
-    print(f"\n{time.perf_counter() - began:.0f} s in all; every target holds: {holds}")
-    return 0 if holds else 1
+    return run_alone(rows, 3)
 
 
 if __name__ == "__main__":
