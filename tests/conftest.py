@@ -13,6 +13,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -67,6 +68,27 @@ def local_ecr(_dummy_aws_environment: None) -> Iterator[Any]:
 @pytest.fixture(scope="session")
 def endpoint_url(local_ecr: Any) -> str:
     return str(local_ecr.endpoint_url)
+
+
+@contextmanager
+def local_ecr_process(seed: str = "none", *, kill: bool = False) -> Iterator[str]:
+    """`ecrtui local-ecr` in a process of its own for the block; yields its endpoint URL. At the
+    end it is stopped (SIGTERM: it removes what it stored), or killed when it may be stuck."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ecrtui", "local-ecr", "--seed", seed],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        yield process.stdout.readline().strip()
+    finally:
+        if kill:
+            process.kill()
+        else:
+            process.terminate()
+        process.wait(timeout=30)
 
 
 def make_client(endpoint_url: str, validate: bool = True) -> Any:

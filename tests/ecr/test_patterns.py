@@ -7,8 +7,6 @@ import json
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +18,7 @@ from ecrtui.ecr import validation
 from ecrtui.ecr.model import operation_model
 from ecrtui.ecr.patterns import ModelPattern, model_pattern, re2_syntax
 from ecrtui.local import constraints
+from tests.conftest import local_ecr_process
 from tests.ecr.pattern_values import EXAMPLES, model_patterns, mutations, near_misses
 
 PATTERNS = model_patterns()
@@ -185,22 +184,10 @@ def test_the_backend_checks_the_same_filter_at_once() -> None:
     assert SCANNING_WORDS in problem
 
 
-@contextmanager
-def backend_process() -> Iterator[str]:
+def backend_process() -> Any:
     """`ecrtui local-ecr` in its own process: a backend stuck in a regex cannot stall the test,
     whose client gives up on its read timeout."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "ecrtui", "local-ecr", "--seed", "none"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        yield process.stdout.readline().strip()
-    finally:
-        process.kill()
-        process.wait(timeout=10)
+    return local_ecr_process(kill=True)
 
 
 def test_the_backend_answers_a_near_miss_over_http_with_its_usual_400() -> None:

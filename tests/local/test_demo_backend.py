@@ -31,7 +31,7 @@ from ecrtui.local.seed import (
     registry_from_json,
     registry_to_json,
 )
-from tests.conftest import make_client
+from tests.conftest import local_ecr_process, make_client
 
 
 def trail_client(endpoint_url: str) -> Any:
@@ -85,20 +85,8 @@ def demo_backend(tmp_path: Path) -> Iterator[DemoBackendProcess]:
         backend.stop()
 
 
-@contextmanager
-def local_ecr_seeded(tmp_path: Path) -> Iterator[str]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "ecrtui", "local-ecr", "--seed", "demo"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        yield process.stdout.readline().strip()
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+def local_ecr_seeded(tmp_path: Path) -> Any:
+    return local_ecr_process("demo")
 
 
 def test_the_demo_backend_holds_the_registry_of_local_ecr_seed_demo(tmp_path: Path) -> None:
