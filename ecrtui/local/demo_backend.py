@@ -177,8 +177,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         signal.signal(signum, lambda *_: stopped.set())
     threading.Thread(target=_wait_for_end_of_input, args=(stopped,), daemon=True).start()
 
+    from ecrtui.local.seed import SourceFiles, registry_to_json
+
+    # the stuck uploads' files are made and written while moto is imported
+    sources = SourceFiles(args.files_dir)
+
     from ecrtui.local.rules import BackendSettings
-    from ecrtui.local.seed import registry_to_json
     from ecrtui.local.server import LocalEcr
 
     settings = BackendSettings(upload_id_seed=args.upload_id_seed)
@@ -186,7 +190,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         backend.start(serving=False)  # the console's requests wait for the whole registry
         if not stopped.is_set():
-            registry = backend.seed_demo(args.files_dir)
+            registry = backend.seed_demo(args.files_dir, sources)
+            del sources  # ~40 MB of bytes, on disk now
             backend.serve()
             with contextlib.suppress(BrokenPipeError):  # the console is gone already
                 sys.stdout.write(registry_to_json(registry) + "\n")

@@ -31,6 +31,9 @@ moto internals touched, and nothing else:
 - `moto.core.exceptions.ServiceException`, which moto serializes with the model's error shape, so
   extra members such as `lastValidByteReceived` reach the client.
 - `moto.backends.get_backend("ecr"|"sts").reset()` to start each local registry empty.
+- `moto.core.utils.create_loader` and `AccountSpecificBackend.get_session`: moto's model loader
+  and the session it lists regions with, given `ecrtui.ecr.service_loader`'s quick answer to
+  "is this service known?" (each answer listed all of botocore's ~400 service directories).
 - `moto.moto_server.werkzeug_app`: `DomainDispatcherApplication(create_backend_app)` is the WSGI app
   and `MotoRequestHandler` the request handler, as `moto.server.ThreadedMotoServer` uses them.
 
@@ -100,6 +103,7 @@ def install(rules: LayerRules, signing_key: bytes) -> None:
     _active, _signing_key = rules, signing_key
     if getattr(ECRResponse, _PATCHED, False):
         return
+    _load_models_quickly()
     model = _ecr_model()
     moto_ecr_models.ECR_REPOSITORY_NAME_PATTERN = model.shape_for("RepositoryName").metadata[
         "pattern"
@@ -114,6 +118,26 @@ def install(rules: LayerRules, signing_key: bytes) -> None:
         if callable(handler):
             setattr(ECRResponse, name, _checked(model, operation, handler))
     setattr(ECRResponse, _PATCHED, True)
+
+
+def _load_models_quickly() -> None:
+    """moto's model loader and region session, looking up a service in its own directory."""
+    import boto3
+    from moto.core import loaders as moto_loaders
+    from moto.core import utils as moto_utils
+    from moto.core.base_backend import AccountSpecificBackend
+
+    from ecrtui.ecr.model import model_session
+    from ecrtui.ecr.service_loader import ServiceLoader
+
+    class MotoServiceLoader(ServiceLoader, moto_loaders.Loader):
+        """moto's loader (its model extras) with the quick lookup."""
+
+    moto_utils.create_loader = lambda: MotoServiceLoader(  # type: ignore[attr-defined]
+        extra_search_paths=[moto_loaders.moto_root]
+    )
+    regions = boto3.Session(botocore_session=model_session())
+    AccountSpecificBackend.get_session = classmethod(lambda cls: regions)  # type: ignore[method-assign, assignment]
 
 
 def reset_state() -> None:
@@ -152,7 +176,10 @@ def download_path(registry_id: str, repository: str, digest: str) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _ecr_model() -> ServiceModel:
-    return botocore.session.get_session().get_service_model("ecr")
+    from ecrtui.ecr.model import service_model
+
+    model: ServiceModel = service_model()
+    return model
 
 
 def ecr_operations() -> frozenset[str]:

@@ -235,7 +235,12 @@ class LayerRules:
     # -- UploadLayerPart ----------------------------------------------------------------------
 
     def upload_part(
-        self, repository: Repository, upload_id: str, first: int, last: int, blob: bytes
+        self,
+        repository: Repository,
+        upload_id: str,
+        first: int,
+        last: int,
+        blob: bytes | memoryview,
     ) -> dict[str, Any]:
         with self._lock:
             upload = self._find(repository, upload_id)

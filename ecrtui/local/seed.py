@@ -17,6 +17,8 @@ import random
 import struct
 import tarfile
 import zlib
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -139,12 +141,16 @@ IMAGES: tuple[tuple[str, str, tuple[int, ...]], ...] = (
 )
 
 
-def seed_demo(backend: LocalEcr, files_dir: Path | None = None) -> DemoRegistry:
+def seed_demo(
+    backend: LocalEcr, files_dir: Path | None = None, sources: SourceFiles | None = None
+) -> DemoRegistry:
     """Fill a running backend with the demo registry.
 
     With `files_dir`, the source file of each in-flight upload is written there, so uploads can be
-    resumed or re-pushed from disk.
+    resumed or re-pushed from disk. `sources`: those files, if they are being made already
+    (`SourceFiles(files_dir)`).
     """
+    sources = sources if sources is not None else SourceFiles(files_dir)
     client = backend.in_process_client(SEED_USER_AGENT, SEED_ACCESS_KEY_ID, REGION)
     for name, mutability, scan, encryption in REPOSITORIES:
         client.call(
@@ -157,7 +163,7 @@ def seed_demo(backend: LocalEcr, files_dir: Path | None = None) -> DemoRegistry:
             },
         )
     images = tuple(_push_image(client, repo, tag, sizes) for repo, tag, sizes in IMAGES)
-    uploads = _stuck_uploads(client, files_dir)
+    uploads = _stuck_uploads(client, sources)
     left = _left_by_docker(client)
     return DemoRegistry(
         endpoint_url=backend.endpoint_url,
@@ -173,32 +179,63 @@ def layer_bytes(name: str, size: int) -> bytes:
     """A real gzip-compressed tar layer of about `size` bytes, the same for the same name.
 
     The tar holds one file of `size` bytes: a block of random bytes drawn for this name and size,
-    repeated; the gzip stream stores it uncompressed. So the demo's ~80 MB of layers are made in
-    a few tens of milliseconds, and their size on the wire is the size they say."""
+    repeated; the gzip stream stores it uncompressed. The stream is put together in one pass,
+    from views of the tar's pieces, so the demo's ~80 MB of layers are made in a few tens of
+    milliseconds, and their size on the wire is the size they say."""
     block = random.Random(f"{name}:{size}").randbytes(min(size, LAYER_BLOCK))
     info = tarfile.TarInfo(f"opt/{name.replace('/', '-')}/data.bin")
     info.size, info.mtime, info.mode = size, 1_700_000_000, 0o644
     header = info.tobuf(tarfile.USTAR_FORMAT, "utf-8", "surrogateescape")
-    whole, rest = divmod(size, len(block)) if block else (0, 0)
     # as tarfile writes it: the header, the file padded to a block, two empty blocks, all
     # padded to a whole record
     ending = -size % tarfile.BLOCKSIZE + 2 * tarfile.BLOCKSIZE
     ending += -(len(header) + size + ending) % tarfile.RECORDSIZE
-    archive = b"".join((header, block * whole, block[:rest], bytes(ending)))
-    return stored_gzip(archive)
+    # the file's bytes from any offset, for as long as a stored deflate block
+    repeated = memoryview(block * (-(-STORED_BLOCK // max(len(block), 1)) + 1))
+    segments: tuple[tuple[int, Callable[[int, int], memoryview]], ...] = (
+        (len(header), lambda start, end: memoryview(header)[start:end]),
+        (size, lambda start, end: repeated[start % len(block) :][: end - start]),
+        (ending, lambda start, end: memoryview(bytes(end - start))),
+    )
+    pieces: list[memoryview] = []
+    for length, view in segments:
+        pieces += (
+            view(start, min(start + STORED_BLOCK, length))
+            for start in range(0, length, STORED_BLOCK)
+        )
+    return stored_gzip(pieces)
 
 
-def stored_gzip(data: bytes) -> bytes:
-    """`data` as a gzip stream of stored (uncompressed) deflate blocks, mtime 0."""
-    view = memoryview(data)
-    largest = 0xFFFF
-    pieces: list[bytes | memoryview] = [b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"]
-    for start in range(0, max(len(data), 1), largest):
-        chunk = view[start : start + largest]
-        final = start + largest >= len(data)
-        pieces += (struct.pack("<BHH", final, len(chunk), len(chunk) ^ 0xFFFF), chunk)
-    pieces.append(struct.pack("<II", zlib.crc32(data), len(data) & 0xFFFFFFFF))
-    return b"".join(pieces)
+STORED_BLOCK = 0xFFFF  # the most a stored deflate block holds
+
+
+def stored_gzip(pieces: list[memoryview]) -> bytes:
+    """The bytes of `pieces`, one after the other, as a gzip stream of stored (uncompressed)
+    deflate blocks, mtime 0; made with one copy of the bytes."""
+    out: list[bytes | memoryview] = [b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"]
+    crc = length = 0
+    block: list[memoryview] = []
+    filled = 0
+
+    def flush(final: bool) -> None:
+        nonlocal filled
+        out.append(struct.pack("<BHH", final, filled, filled ^ 0xFFFF))
+        out.extend(block)
+        block.clear()
+        filled = 0
+
+    for piece in pieces:
+        crc, length = zlib.crc32(piece, crc), length + len(piece)
+        while piece:
+            if filled == STORED_BLOCK:
+                flush(final=False)
+            taken = piece[: STORED_BLOCK - filled]
+            block.append(taken)
+            filled += len(taken)
+            piece = piece[len(taken) :]
+    flush(final=True)
+    out.append(struct.pack("<II", crc, length & 0xFFFFFFFF))
+    return b"".join(out)
 
 
 def sha256_digest(data: bytes) -> str:
@@ -209,7 +246,7 @@ def _send(client: InProcessClient, repository: str, data: bytes, part_sizes: lis
     """Initiate an upload and send `data` in parts of these sizes; returns the upload id."""
     initiated = client.call("InitiateLayerUpload", {"repositoryName": repository})
     upload_id = str(initiated["uploadId"])
-    offset = 0
+    offset, view = 0, memoryview(data)  # each part a view: no copy of its bytes
     for size in part_sizes:
         client.call(
             "UploadLayerPart",
@@ -218,7 +255,7 @@ def _send(client: InProcessClient, repository: str, data: bytes, part_sizes: lis
                 "uploadId": upload_id,
                 "partFirstByte": offset,
                 "partLastByte": offset + size - 1,
-                "layerPartBlob": data[offset : offset + size],
+                "layerPartBlob": view[offset : offset + size],
             },
         )
         offset += size
@@ -283,99 +320,164 @@ def _push_image(
     return DemoImage(repository, tag, tuple(str(layer["digest"]) for layer in layers))
 
 
-def _stuck_uploads(client: InProcessClient, files_dir: Path | None) -> tuple[DemoUpload, ...]:
-    uploads = []
+@dataclass(frozen=True)
+class StuckUpload:
+    """An upload the seed leaves in flight: the layer its file holds, and the parts sent."""
 
-    def leave(
-        situation: str,
-        summary: str,
-        repository: str,
-        data: bytes,
-        part_sizes: list[int],
-        expected_error: str | None,
-        sent: bytes | None = None,
-    ) -> None:
-        held = (sent if sent is not None else data)[: sum(part_sizes)]
-        upload_id = _send(client, repository, sent if sent is not None else data, part_sizes)
-        source = None
-        if files_dir is not None:
-            files_dir.mkdir(parents=True, exist_ok=True)
-            source = files_dir / f"{situation}.tar.gz"
-            source.write_bytes(data)
-        uploads.append(
-            DemoUpload(
-                situation=situation,
-                summary=summary,
-                repository=repository,
-                upload_id=upload_id,
-                file_digest=sha256_digest(data),
-                file_size=len(data),
-                bytes_uploaded=sum(part_sizes),
-                part_sizes=tuple(part_sizes),
-                expected_error=expected_error,
-                source=source,
-                sent_digest=sha256_digest(held),
-            )
-        )
+    situation: str
+    summary: str
+    repository: str
+    layer: str  # its name for `layer_bytes`
+    size: int
+    parts: Callable[[int], list[int]]  # the sizes of the parts sent, given the file's size
+    expected_error: str | None
+    flip_a_bit: bool = False  # the middle byte sent differs from the file's in one bit
 
-    ready = layer_bytes("team/api:v1.5.0:1", 12 * MiB)
-    leave(
+
+STUCK_UPLOADS = (
+    StuckUpload(
         "ready",
         "every part is in; complete it with the file's digest",
         "team/api",
-        ready,
-        _parts(len(ready)),
+        "team/api:v1.5.0:1",
+        12 * MiB,
+        _parts,
         None,
-    )
-    small = layer_bytes("team/worker:v7:1", 9 * MiB)
-    leave(
+    ),
+    StuckUpload(
         "small-middle-part",
         f"the middle part is under {size_words(MIN_PART_SIZE)}, so ECR will never complete this "
         "upload",
         "team/worker",
-        small,
-        [6 * MiB, 1 * MiB, len(small) - 7 * MiB],
+        "team/worker:v7:1",
+        9 * MiB,
+        lambda size: [6 * MiB, 1 * MiB, size - 7 * MiB],
         "LayerPartTooSmallException",
-    )
-    empty = layer_bytes("ml/trainer:cuda12:1", 3 * MiB)
-    leave(
+    ),
+    StuckUpload(
         "no-parts",
         "initiated, but no part was ever sent",
         "ml/trainer",
-        empty,
-        [],
+        "ml/trainer:cuda12:1",
+        3 * MiB,
+        lambda size: [],
         "EmptyUploadException",
-    )
-    mismatch = layer_bytes("team/web:2026.11.4:1", 2 * MiB)
-    corrupted = bytearray(mismatch)
-    corrupted[len(corrupted) // 2] ^= 0x01
-    leave(
+    ),
+    StuckUpload(
         "digest-mismatch",
         "one bit changed on the way, so ECR's digest will not match the file's",
         "team/web",
-        mismatch,
-        [len(mismatch)],
+        "team/web:2026.11.4:1",
+        2 * MiB,
+        lambda size: [size],
         "InvalidLayerException",
-        sent=bytes(corrupted),
-    )
-    existing = layer_bytes("base/python:base", 1_400_000)
-    leave(
+        flip_a_bit=True,
+    ),
+    StuckUpload(
         "already-exists",
         "a second push of a layer the repository already has",
         "base/python",
-        existing,
-        [len(existing)],
+        "base/python:base",
+        1_400_000,
+        lambda size: [size],
         "LayerAlreadyExistsException",
-    )
-    interrupted = layer_bytes("data/etl-jobs:nightly:1", 14 * MiB)
-    leave(
+    ),
+    StuckUpload(
         "interrupted",
         "the push stopped after the first 10 MiB part; resume it from byte 10485760",
         "data/etl-jobs",
-        interrupted,
-        [10 * MiB],
+        "data/etl-jobs:nightly:1",
+        14 * MiB,
+        lambda size: [10 * MiB],
         "InvalidLayerException",
-    )
+    ),
+)
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A stuck upload's file: its bytes, the bytes sent, where it was written, its digests."""
+
+    data: bytes
+    sent: bytes
+    path: Path | None
+    digest: str = ""
+    sent_digest: str = ""  # of the part of it ECR holds
+
+
+class SourceFiles:
+    """The files the stuck uploads came from, made, written to `files_dir` (if any) and hashed
+    on a thread of their own. Writing and hashing release the GIL, so the demo backend starts
+    this before it imports moto (`ecrtui.local.demo_backend`), and the seed's calls go on
+    meanwhile."""
+
+    def __init__(self, files_dir: Path | None) -> None:
+        self.files_dir = files_dir
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="demo-files")
+        # the bytes of every file first, as the seed's calls need them; then the files
+        self._made = {stuck.situation: pool.submit(self._make, stuck) for stuck in STUCK_UPLOADS}
+        self._written = {
+            situation: pool.submit(self._write, situation, made)
+            for situation, made in self._made.items()
+        }
+        pool.shutdown(wait=False)  # its thread ends after the last file
+
+    def made(self, situation: str) -> SourceFile:
+        """The bytes of the file and of what is sent (waits for them)."""
+        return self._made[situation].result()
+
+    def written(self, situation: str) -> SourceFile:
+        """The file, written and hashed (waits for it)."""
+        return self._written[situation].result()
+
+    def _make(self, stuck: StuckUpload) -> SourceFile:
+        data = layer_bytes(stuck.layer, stuck.size)
+        sent = data
+        if stuck.flip_a_bit:
+            flipped = bytearray(data)
+            flipped[len(flipped) // 2] ^= 0x01
+            sent = bytes(flipped)
+        return SourceFile(data, sent, None)
+
+    def _write(self, situation: str, made: Future[SourceFile]) -> SourceFile:
+        file = made.result()
+        path = None
+        if self.files_dir is not None:
+            self.files_dir.mkdir(parents=True, exist_ok=True)
+            path = self.files_dir / f"{situation}.tar.gz"
+            path.write_bytes(file.data)
+        stuck = next(stuck for stuck in STUCK_UPLOADS if stuck.situation == situation)
+        held = file.sent[: sum(stuck.parts(len(file.data)))]
+        digest = sha256_digest(file.data)
+        sent_digest = digest if held is file.data else sha256_digest(held)
+        return dataclasses.replace(file, path=path, digest=digest, sent_digest=sent_digest)
+
+
+def _stuck_uploads(client: InProcessClient, sources: SourceFiles) -> tuple[DemoUpload, ...]:
+    upload_ids = []
+    for stuck in STUCK_UPLOADS:
+        made = sources.made(stuck.situation)
+        parts = stuck.parts(len(made.data))
+        upload_ids.append(_send(client, stuck.repository, made.sent, parts))
+    uploads = []
+    for stuck, upload_id in zip(STUCK_UPLOADS, upload_ids, strict=True):
+        file = sources.written(stuck.situation)
+        parts = stuck.parts(len(file.data))
+        uploads.append(
+            DemoUpload(
+                situation=stuck.situation,
+                summary=stuck.summary,
+                repository=stuck.repository,
+                upload_id=upload_id,
+                file_digest=file.digest,
+                file_size=len(file.data),
+                bytes_uploaded=sum(parts),
+                part_sizes=tuple(parts),
+                expected_error=stuck.expected_error,
+                source=file.path,
+                sent_digest=file.sent_digest,
+            )
+        )
     return tuple(uploads)
 
 

@@ -41,7 +41,7 @@ from ecrtui.local.rules import BackendSettings, LayerRules, LayerStore, read_chu
 
 if TYPE_CHECKING:
     from ecrtui.local.in_process import InProcessClient
-    from ecrtui.local.seed import DemoRegistry
+    from ecrtui.local.seed import DemoRegistry, SourceFiles
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 Headers = list[tuple[str, str]]
@@ -200,11 +200,13 @@ class LocalEcr:
         if trail is not None:
             trail.record(*args, **kwargs)
 
-    def seed_demo(self, files_dir: Path | None = None) -> DemoRegistry:
+    def seed_demo(
+        self, files_dir: Path | None = None, sources: SourceFiles | None = None
+    ) -> DemoRegistry:
         """Fill this backend with the demo registry (see `ecrtui.local.seed`)."""
         from ecrtui.local.seed import seed_demo
 
-        return seed_demo(self, files_dir)
+        return seed_demo(self, files_dir, sources)
 
     def in_process_client(
         self, user_agent: str, access_key_id: str, region: str = DEFAULT_REGION
@@ -227,7 +229,7 @@ class LocalEcr:
     def _take_layer_part(
         self,
         params: dict[str, Any],
-        blob: bytes,
+        blob: bytes | memoryview,
         *,
         user_agent: str,
         access_key_id: str,

@@ -27,9 +27,11 @@ from ecrtui.local.demo_backend import DemoBackendError, DemoBackendProcess
 from ecrtui.local.seed import (
     LAYER_BLOCK,
     SEED_USER_AGENT,
+    STUCK_UPLOADS,
     layer_bytes,
     registry_from_json,
     registry_to_json,
+    sha256_digest,
 )
 from tests.conftest import local_ecr_process, make_client
 
@@ -225,3 +227,22 @@ def _zombie(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] == "Z"
     except OSError:
         return True
+
+
+def test_each_stuck_upload_s_file_and_the_bytes_sent_are_as_described(demo_registry: Any) -> None:
+    """The files are made and written on a thread of their own (`SourceFiles`): each is on
+    disk with the digest and size described, and `sent_digest` is that of the bytes sent."""
+    import hashlib
+
+    for upload in demo_registry.uploads:
+        assert upload.source is not None
+        data = upload.source.read_bytes()
+        assert (len(data), sha256_digest(data)) == (upload.file_size, upload.file_digest)
+        held = data[: upload.bytes_uploaded]
+        if upload.situation == "digest-mismatch":
+            flipped = bytearray(held)
+            flipped[len(flipped) // 2] ^= 0x01
+            held = bytes(flipped)
+        assert upload.sent_digest == "sha256:" + hashlib.sha256(held).hexdigest()
+        assert sum(upload.part_sizes) == upload.bytes_uploaded
+    assert [u.situation for u in demo_registry.uploads] == [s.situation for s in STUCK_UPLOADS]
