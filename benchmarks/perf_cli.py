@@ -17,7 +17,6 @@ first, as pip does when it installs a package. Only 127.0.0.1 is contacted.
 
 from __future__ import annotations
 
-import compileall
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -82,9 +81,6 @@ def listing_row(url: str, count: int, runs: int) -> Row:
 
 
 def rows(runs: int) -> tuple[list[Row], list[Limit]]:
-    import ecrtui
-
-    compileall.compile_dir(str(Path(ecrtui.__file__).parent), quiet=1)
     found = [skeleton_row(runs)]
     with local_backend() as url:
         create_repositories(url, SMALL, prefix="small/service-")

@@ -4,8 +4,9 @@
 
 Starts `ecrtui --demo` in a pseudo-terminal (120x40) and times, from the moment the process is
 started, the first bytes of its screen (the header's "ecrtui"); the moment the demo registry is
-drawn: the uploads in flight with the verdicts ECR's answers give them ("complete-able",
-"needs resume": each needs the backend seeded, the journal read and the layer checks answered);
+drawn: the uploads in flight with their verdicts, the last of them being the one only ECR's
+layer check can give ("complete-able" and "needs resume" need the backend seeded and the journal
+read; "already there" needs ECR's answer to BatchCheckLayerAvailability too);
 and the moment the two uploads "docker" left are added, found in the demo backend's CloudTrail.
 That last one reads CloudTrail at its documented 2 requests a second: three LookupEvents (one
 per layer call) take half a second of waiting at least, so it has no bound here. The peer is a
@@ -32,8 +33,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 from perf_common import ECRTUI, ENV, Limit, Row, run_alone
 
 COLUMNS, LINES = 120, 40
-# On screen once the demo registry is drawn: verdicts that need ECR's answers about the uploads
-DEMO_REGISTRY_DRAWN = (b"complete-able", b"needs resume")
+# On screen once the demo registry is drawn: verdicts from the journal, and the one from ECR's
+# layer check (the seed's second push of a layer base/python has)
+DEMO_REGISTRY_DRAWN = (b"complete-able", b"needs resume", b"already there")
 # and once the uploads found in CloudTrail are added: all eight counted, docker's among them
 CLOUDTRAIL_FINDS_DRAWN = (b"Uploads (8)", b"platform/otel-collector")
 FIRST_FRAME = b"ecrtui"

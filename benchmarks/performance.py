@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from perf_common import AWS, Limit, Row, print_rows
+from perf_common import AWS, Limit, Row, compile_ecrtui, print_rows
 
 SETTLE = 3.0  # seconds between groups, once the disk has what they wrote
 
@@ -73,6 +73,7 @@ def main() -> int:
 
     rows: list[Row] = []
     limits: list[Limit] = []
+    compile_ecrtui()
     began = time.perf_counter()
     for name in chosen:
         group_began = time.perf_counter()

@@ -130,10 +130,6 @@ def _console(options: argparse.Namespace) -> int:
     console) close it as quitting does, so the demo backend stops and its files go. Whatever way
     the console ends, its scratch directories are removed before this returns.
     """
-    import asyncio
-    import contextlib
-    import signal
-
     from ecrtui.ecr.client import Target
     from ecrtui.local import scratch
 
@@ -153,6 +149,10 @@ def _console(options: argparse.Namespace) -> int:
         scratch.sweep_stale()  # what a killed demo or backend could not remove
         # spawned before Textual loads: it starts and seeds on another core meanwhile
         demo_backend = DemoBackendProcess.in_scratch_dir().start()
+
+    import asyncio  # ~50 ms: after the demo backend is on its way
+    import contextlib
+    import signal
 
     from ecrtui.tui.app import EcrtuiApp
     from ecrtui.tui.session import ConsoleOptions

@@ -162,7 +162,8 @@ def seed_demo(
                 "encryptionConfiguration": {"encryptionType": encryption},
             },
         )
-    images = tuple(_push_image(client, repo, tag, sizes) for repo, tag, sizes in IMAGES)
+    pushed: Pushed = {}
+    images = tuple(_push_image(client, repo, tag, sizes, pushed) for repo, tag, sizes in IMAGES)
     uploads = _stuck_uploads(client, sources)
     left = _left_by_docker(client)
     return DemoRegistry(
@@ -268,27 +269,31 @@ def _parts(total: int, part_size: int = DEFAULT_PART_SIZE) -> list[int]:
 
 def _push_blob(client: InProcessClient, repository: str, data: bytes) -> str:
     digest = sha256_digest(data)
-    found = client.call(
-        "BatchCheckLayerAvailability", {"repositoryName": repository, "layerDigests": [digest]}
+    upload_id = _send(client, repository, data, _parts(len(data)))
+    client.call(
+        "CompleteLayerUpload",
+        {"repositoryName": repository, "uploadId": upload_id, "layerDigests": [digest]},
     )
-    if not found["layers"]:
-        upload_id = _send(client, repository, data, _parts(len(data)))
-        client.call(
-            "CompleteLayerUpload",
-            {"repositoryName": repository, "uploadId": upload_id, "layerDigests": [digest]},
-        )
     return digest
 
 
+# (repository, layer name) -> the layer's size and digest: what the seed pushed already
+Pushed = dict[tuple[str, str], tuple[int, str]]
+
+
 def _push_image(
-    client: InProcessClient, repository: str, tag: str, sizes: tuple[int, ...]
+    client: InProcessClient, repository: str, tag: str, sizes: tuple[int, ...], pushed: Pushed
 ) -> DemoImage:
+    """Push the image's layers the repository does not have yet (the seed knows which it
+    pushed: a base layer is shared by the images of a repository), its config and manifest."""
     layers = []
     for index, size in enumerate(sizes):
         name = f"{repository}:base" if index == 0 else f"{repository}:{tag}:{index}"
-        data = layer_bytes(name, size)
-        layers.append({"mediaType": LAYER_MEDIA_TYPE, "size": len(data), "digest": ""})
-        layers[-1]["digest"] = _push_blob(client, repository, data)
+        if (repository, name) not in pushed:
+            data = layer_bytes(name, size)
+            pushed[repository, name] = len(data), _push_blob(client, repository, data)
+        length, digest = pushed[repository, name]
+        layers.append({"mediaType": LAYER_MEDIA_TYPE, "size": length, "digest": digest})
     config = json.dumps(
         {
             "architecture": "amd64",

@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
+from textual.timer import Timer
 from textual.widgets import Footer, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
@@ -29,7 +30,7 @@ from ecrtui.tui.keys import action_name, binding, key_names, refusal_bindings
 from ecrtui.tui.messages import Connected, ConnectFailed, JournalTrouble, WorkFailed
 from ecrtui.tui.panes.complete_pane import CompletePane, CompletionAnswered
 from ecrtui.tui.panes.repositories_pane import RepositoriesPane
-from ecrtui.tui.panes.uploads_pane import UploadsPane
+from ecrtui.tui.panes.uploads_pane import UploadsJudged, UploadsPane
 from ecrtui.tui.screens.confirm_screen import ConfirmScreen
 from ecrtui.tui.screens.discover_screen import DiscoverScreen
 from ecrtui.tui.screens.failure_screen import FailureScreen
@@ -44,6 +45,9 @@ from ecrtui.uploads.journal import UploadRecord
 from ecrtui.uploads.progress_text import size
 
 SHUTDOWN_GRACE = 5.0  # seconds a quitting console may take before its process is ended
+# Seconds, at most, the uploads tab (the one shown first) has the first round of calls to itself
+# before the other tabs start loading (see `on_connected`).
+FIRST_ROUND_GRACE = 0.5
 
 # F1's words for Textual's own keys, where its description is terse.
 _KEY_WORDS = {"command_palette": "Command palette", "quit": "Quit"}
@@ -92,6 +96,8 @@ repositories and uploads can be searched too. **ctrl+q** quits.
         self.session = ConsoleSession(options)
         self.session.on_journal_warning = self._journal_trouble
         self.identity: Identity | None = None
+        self._rest_started = False  # the other tabs' first loads, for this connection
+        self._rest_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield TargetBar(id="target")
@@ -171,7 +177,28 @@ repositories and uploads can be searched too. **ctrl+q** quits.
         self.completion.identity = message.identity
         self.completion.verdicts = self.uploads.verdict_of
         self.completion.form.set_default_registry(message.identity.account)
+        # The uploads tab, shown first, has the first round of calls to itself: on a loaded
+        # machine (or a 2-core one running the demo backend) its verdicts come first. The other
+        # tabs start loading when its uploads are judged, when one of them is shown, or after
+        # FIRST_ROUND_GRACE, whichever comes first.
+        self._rest_started = False
         self.uploads.start()
+        self._rest_timer = self.set_timer(FIRST_ROUND_GRACE, self._start_the_rest)
+
+    def on_uploads_judged(self, message: UploadsJudged) -> None:
+        self._start_the_rest()
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id == "repos-tab":
+            self._start_the_rest()
+
+    def _start_the_rest(self) -> None:
+        """The repositories' first page and, in demo mode, the discovery: once a connection."""
+        if self._rest_started or self.identity is None:
+            return
+        self._rest_started = True
+        if self._rest_timer is not None:
+            self._rest_timer.stop()
         self.repositories.load_repositories()
         if self.options.demo:
             self.uploads.discover_demo()

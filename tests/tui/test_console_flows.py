@@ -38,7 +38,12 @@ from ecrtui.tui.app import EcrtuiApp
 from ecrtui.tui.messages import Connected
 from ecrtui.tui.panes.complete_pane import CompletionAnswered
 from ecrtui.tui.panes.repositories_pane import RepositoriesLoaded
-from ecrtui.tui.panes.uploads_pane import ProbeFinished, UploadsLoaded
+from ecrtui.tui.panes.uploads_pane import (
+    EvidenceFound,
+    ProbeFinished,
+    UploadsJudged,
+    UploadsLoaded,
+)
 from ecrtui.tui.screens.confirm_screen import ConfirmScreen
 from ecrtui.tui.screens.help_screen import HelpScreen
 from ecrtui.tui.screens.history_screen import HistoryScreen
@@ -216,6 +221,61 @@ async def test_startup_draws_first_then_shows_the_live_target_uploads_and_reposi
         )
         pages = received(seen, RepositoriesLoaded)
         assert pages[0].first_page
+
+
+async def test_the_uploads_are_judged_before_the_repositories_are_asked_for(
+    endpoint_url: str, demo_registry: Any, journal_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The uploads tab, shown first, has the first round of calls to itself: its verdicts need
+    the journal and ECR's layer checks, and the repositories wait for them (at most
+    FIRST_ROUND_GRACE, long here, so that only the verdicts can start them)."""
+    monkeypatch.setattr("ecrtui.tui.app.FIRST_ROUND_GRACE", 60.0)
+    write_journal(journal_path, endpoint_url, demo_rows(demo_registry))
+    app = console_app(endpoint_url, journal_path)
+    asked: list[str] = []
+    repositories = app.session.repositories
+
+    def asking(*args: Any) -> Any:
+        asked.append("repositories")
+        return repositories(*args)
+
+    app.session.repositories = asking  # type: ignore[method-assign]
+    seen: list[Message] = []
+    async with running(app, (120, 36), seen) as pilot:
+        await pilot.pause()
+        kinds = [type(message) for message in seen]  # a message once per node it bubbles to
+        assert len({id(message) for message in received(seen, UploadsJudged)}) == 1
+        evidence = kinds.index(EvidenceFound)
+        assert evidence < kinds.index(UploadsJudged) < kinds.index(RepositoriesLoaded)
+        assert asked == ["repositories"]
+
+
+async def test_showing_the_repositories_tab_asks_for_them_at_once(
+    endpoint_url: str, demo_registry: Any, journal_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The operator need not wait for the uploads' verdicts to see the repositories."""
+    monkeypatch.setattr("ecrtui.tui.app.FIRST_ROUND_GRACE", 60.0)
+    write_journal(journal_path, endpoint_url, demo_rows(demo_registry))
+    app = console_app(endpoint_url, journal_path)
+    release = hold_connect(app)
+    evidence = threading.Event()
+    layer_evidence = app.session.layer_evidence
+
+    def held_evidence(records: Any) -> Any:
+        evidence.wait(20)  # ECR is slow to answer about the layers
+        return layer_evidence(records)
+
+    app.session.layer_evidence = held_evidence  # type: ignore[method-assign]
+    seen: list[Message] = []
+    async with app.run_test(size=(120, 36), message_hook=seen.append) as pilot:
+        release.set()
+        await wait_for(pilot, lambda: app.identity is not None, what="connecting")
+        await pilot.press("3")
+        await wait_for(pilot, lambda: bool(received(seen, RepositoriesLoaded)), what="repositories")
+        assert not received(seen, EvidenceFound)
+        evidence.set()
+        await until_connected(pilot)
+        await app.workers.wait_for_complete()
 
 
 async def test_the_uploads_table_has_the_focus_once_loaded(

@@ -62,6 +62,11 @@ class EvidenceFound(Message):
     evidence: dict[str, Evidence]
 
 
+class UploadsJudged(Message):
+    """The first listing of the uploads is on screen with ECR's answers about their layers (or
+    could not be): the console's other first loads may start."""
+
+
 class DemoDiscovered(Message):
     """The demo's uploads left by other tools are in the journal now."""
 
@@ -114,6 +119,7 @@ class UploadsPane(Pane):
         self._live: Timer | None = None
         self.evidence: dict[str, Evidence] = {}
         self._evidence_due = True  # ask ECR once the list is loaded
+        self._first_round = False  # UploadsJudged is yet to be posted for this connection
         # the pages of the listing under way: its uploads and their verdicts
         self._loading: tuple[list[UploadRecord], dict[str, Verdict]] = ([], {})
 
@@ -163,7 +169,9 @@ class UploadsPane(Pane):
     # -- starting work ---------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Connected: load the uploads, and reload them every few seconds from the journal."""
+        """Connected: load the uploads, and reload them every few seconds from the journal.
+        UploadsJudged follows once they are shown with ECR's answers about their layers."""
+        self._first_round = True
         self.load_uploads()
         self._start_live()
 
@@ -284,6 +292,8 @@ class UploadsPane(Pane):
         self.run_in_thread(work, group="journal", doing=f"Forgetting upload {upload_id}")
 
     def restore(self, group: str, error: EcrCallError) -> bool:
+        if group in ("uploads", "evidence"):
+            self._judged()  # as judged as it will be
         if group == "uploads":
             self.stop_waiting()  # the rows already shown stay; r reloads
             if self.table.more_coming:  # the first listing stopped half-way: say so
@@ -316,7 +326,9 @@ class UploadsPane(Pane):
         self._show_selected()
         if message.last_page and self._evidence_due and records:
             self._evidence_due = False
-            self.check_evidence(records)
+            self.check_evidence(records)  # judged once ECR answers
+        elif message.last_page and self._evidence_due:  # nothing to ask ECR about
+            self._judged()
 
     def _in_other_tab(self) -> bool:
         """The operator went to another tab while the uploads loaded: the focus stays there.
@@ -340,6 +352,13 @@ class UploadsPane(Pane):
         verdicts.update(self._verdicts([r for r in records if r.upload_id in message.evidence]))
         self.table.show(records, verdicts, more_coming=self.table.more_coming)
         self._show_selected()
+        self._judged()
+
+    def _judged(self) -> None:
+        """The first round of this connection is over: say so, once."""
+        if self._first_round:
+            self._first_round = False
+            self.post_message(UploadsJudged())
 
     def on_upload_calls_loaded(self, message: UploadCallsLoaded) -> None:
         selected = self.selected
