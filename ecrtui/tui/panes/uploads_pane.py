@@ -319,16 +319,16 @@ class UploadsPane(Pane):
         table = self.table
         if not (message.last_page or table.loading or table.more_coming):
             return
+        if message.last_page and self._evidence_due and records:
+            self._evidence_due = False
+            self.check_evidence(records)  # on its way while the rows are drawn; judged after
+        elif message.last_page and self._evidence_due:  # nothing to ask ECR about
+            self._judged()
         first_show = table.loading
         table.show(records, verdicts, more_coming=not message.last_page)
         if first_show and self.screen is self.app.screen_stack[0] and not self._in_other_tab():
             table.focus()
         self._show_selected()
-        if message.last_page and self._evidence_due and records:
-            self._evidence_due = False
-            self.check_evidence(records)  # judged once ECR answers
-        elif message.last_page and self._evidence_due:  # nothing to ask ECR about
-            self._judged()
 
     def _in_other_tab(self) -> bool:
         """The operator went to another tab while the uploads loaded: the focus stays there.
