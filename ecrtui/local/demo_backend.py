@@ -3,8 +3,9 @@
 The console starts it before its first frame (`DemoBackendProcess.start`, which only spawns);
 the backend imports moto, starts on 127.0.0.1, seeds the demo registry (`LocalEcr.seed_demo`, as
 `ecrtui local-ecr --seed demo` does) and writes one line of JSON on its stdout: the description of
-the registry (`ecrtui.local.seed.registry_to_json`). The console reads it off the UI thread
-(`DemoBackendProcess.registry`).
+the registry (`ecrtui.local.seed.registry_to_json`), once the seed's own uploads are in flight.
+The console reads it off the UI thread (`DemoBackendProcess.registry`). Until the seed is done,
+the backend answers the console's GetCallerIdentity only; its other requests wait (`LocalEcr.hold`).
 
 The backend stops, removing what it stored, when its stdin ends: the console closing it, or the
 console's process ending in any way, SIGKILL included, since the kernel closes the pipe then. It
@@ -188,14 +189,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = BackendSettings(upload_id_seed=args.upload_id_seed)
     backend = LocalEcr(settings=settings, listen_fd=args.listen_fd)
     try:
-        backend.start(serving=False)  # the console's requests wait for the whole registry
+        backend.start(serving=False)
         if not stopped.is_set():
-            registry = backend.seed_demo(args.files_dir, sources)
-            del sources  # ~40 MB of bytes, on disk now
+            # The console's requests wait for the whole registry, but for its GetCallerIdentity;
+            # its journal is written from the description meanwhile.
+            backend.hold()
             backend.serve()
-            with contextlib.suppress(BrokenPipeError):  # the console is gone already
-                sys.stdout.write(registry_to_json(registry) + "\n")
-                sys.stdout.flush()
+
+            def describe(registry: DemoRegistry) -> None:
+                with contextlib.suppress(BrokenPipeError):  # the console is gone already
+                    sys.stdout.write(registry_to_json(registry) + "\n")
+                    sys.stdout.flush()
+
+            backend.seed_demo(args.files_dir, sources, uploads_left=describe)
+            del sources  # ~40 MB of bytes, on disk now
+            backend.release()
         stopped.wait()
     finally:
         backend.stop()

@@ -142,13 +142,18 @@ IMAGES: tuple[tuple[str, str, tuple[int, ...]], ...] = (
 
 
 def seed_demo(
-    backend: LocalEcr, files_dir: Path | None = None, sources: SourceFiles | None = None
+    backend: LocalEcr,
+    files_dir: Path | None = None,
+    sources: SourceFiles | None = None,
+    uploads_left: Callable[[DemoRegistry], None] | None = None,
 ) -> DemoRegistry:
     """Fill a running backend with the demo registry.
 
     With `files_dir`, the source file of each in-flight upload is written there, so uploads can be
     resumed or re-pushed from disk. `sources`: those files, if they are being made already
-    (`SourceFiles(files_dir)`).
+    (`SourceFiles(files_dir)`). `uploads_left` is handed the registry as it is once the seed's
+    own uploads are left in flight; the uploads a registry client leaves come next (a console
+    finds those in CloudTrail, not in the description).
     """
     sources = sources if sources is not None else SourceFiles(files_dir)
     client = backend.in_process_client(SEED_USER_AGENT, SEED_ACCESS_KEY_ID, REGION)
@@ -164,16 +169,16 @@ def seed_demo(
         )
     pushed: Pushed = {}
     images = tuple(_push_image(client, repo, tag, sizes, pushed) for repo, tag, sizes in IMAGES)
-    uploads = _stuck_uploads(client, sources)
-    left = _left_by_docker(client)
-    return DemoRegistry(
+    registry = DemoRegistry(
         endpoint_url=backend.endpoint_url,
         region=REGION,
         repositories=tuple(name for name, *_ in REPOSITORIES),
         images=images,
-        uploads=uploads,
-        left_by_clients=left,
+        uploads=_stuck_uploads(client, sources),
     )
+    if uploads_left is not None:
+        uploads_left(registry)
+    return dataclasses.replace(registry, left_by_clients=_left_by_docker(client))
 
 
 def layer_bytes(name: str, size: int) -> bytes:

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from ecrtui.local.seed import DemoRegistry, SourceFiles
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
+WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 Headers = list[tuple[str, str]]
 
 _log = logging.getLogger(__name__)
@@ -105,6 +106,8 @@ class LocalEcr:
         self._registry: RegistryFace | None = None
         self._moto_app: Any = None
         self._large_bodies = bodies.LargeBodies()
+        self._released = threading.Event()  # see `hold`
+        self._released.set()
         self.trail: Trail | None = None  # made by start(), with the settings
 
     @property
@@ -152,7 +155,7 @@ class LocalEcr:
             moto_bridge.reset_state()
             self._moto_app, handler = moto_bridge.moto_wsgi_app()
             host = "127.0.0.1" if self.host == "localhost" else self.host
-            app = with_cors(self._wsgi, lambda: self.current_settings.cors_origin)
+            app = with_cors(self._held(self._wsgi), lambda: self.current_settings.cors_origin)
             self._server = BoundedWSGIServer(
                 host,
                 self.port,
@@ -178,7 +181,25 @@ class LocalEcr:
         if self._thread is not None and not self._thread.is_alive():
             self._thread.start()
 
+    def hold(self) -> None:
+        """Until `release`, requests over HTTP wait, but for STS's GetCallerIdentity (which
+        depends on nothing held); in-process clients go on. The demo backend serves its console's
+        first call this way while it finishes seeding."""
+        self._released.clear()
+
+    def release(self) -> None:
+        self._released.set()
+
+    def _held(self, app: WsgiApp) -> WsgiApp:
+        def held(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+            if not self._released.is_set() and api_requests.signed_service(environ) != "sts":
+                self._released.wait()
+            return app(environ, start_response)
+
+        return held
+
     def stop(self) -> None:
+        self._released.set()  # nothing waits on a backend that stops
         served = self._thread is not None and self._thread.ident is not None
         if self._server is not None:
             if served:
@@ -201,12 +222,15 @@ class LocalEcr:
             trail.record(*args, **kwargs)
 
     def seed_demo(
-        self, files_dir: Path | None = None, sources: SourceFiles | None = None
+        self,
+        files_dir: Path | None = None,
+        sources: SourceFiles | None = None,
+        uploads_left: Callable[[DemoRegistry], None] | None = None,
     ) -> DemoRegistry:
         """Fill this backend with the demo registry (see `ecrtui.local.seed`)."""
         from ecrtui.local.seed import seed_demo
 
-        return seed_demo(self, files_dir, sources)
+        return seed_demo(self, files_dir, sources, uploads_left)
 
     def in_process_client(
         self, user_agent: str, access_key_id: str, region: str = DEFAULT_REGION

@@ -246,3 +246,29 @@ def test_each_stuck_upload_s_file_and_the_bytes_sent_are_as_described(demo_regis
         assert upload.sent_digest == "sha256:" + hashlib.sha256(held).hexdigest()
         assert sum(upload.part_sizes) == upload.bytes_uploaded
     assert [u.situation for u in demo_registry.uploads] == [s.situation for s in STUCK_UPLOADS]
+
+
+def test_a_held_backend_answers_get_caller_identity_and_holds_the_rest(
+    local_ecr: Any, endpoint_url: str
+) -> None:
+    """While the demo backend finishes seeding, its console learns who it is; what it asks of
+    ECR is answered once the seed is done (`LocalEcr.hold` / `release`)."""
+    import threading
+
+    sts = boto3.client("sts", endpoint_url=endpoint_url, region_name="us-east-1")
+    answered = threading.Event()
+
+    def list_repositories() -> None:
+        make_client(endpoint_url).describe_repositories(maxResults=1)
+        answered.set()
+
+    local_ecr.hold()
+    try:
+        asking = threading.Thread(target=list_repositories, daemon=True)
+        asking.start()
+        assert sts.get_caller_identity()["Account"]
+        assert not answered.wait(0.5)
+    finally:
+        local_ecr.release()
+    assert answered.wait(10)
+    asking.join(10)
