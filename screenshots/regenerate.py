@@ -135,6 +135,11 @@ async def resume_progress(pilot: Pilot[None], app: EcrtuiApp) -> None:
     await settle(pilot, lambda: "result" in str(app.screen.query("#push-status")), 5)
 
 
+async def about(pilot: Pilot[None], app: EcrtuiApp) -> None:
+    await pilot.press("A")
+    await settle(pilot, lambda: type(app.screen).__name__ == "AboutScreen", 10)
+
+
 SHOTS: dict[str, tuple[tuple[int, int], Callable[[Pilot[None], EcrtuiApp], Awaitable[None]]]] = {
     "main-150x32": ((150, 32), main_screen),
     "main-80x24": ((80, 24), main_screen),
@@ -147,6 +152,7 @@ SHOTS: dict[str, tuple[tuple[int, int], Callable[[Pilot[None], EcrtuiApp], Await
     "actions-80x24": ((80, 24), upload_actions),
     "history-120x36": ((120, 36), history),
     "discover-120x36": ((120, 36), discover),
+    "about-100x30": ((100, 30), about),
 }
 
 

@@ -53,6 +53,12 @@ def _private_state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ECRTUI_CONFIG_DIR", str(tmp_path / "config"))
 
 
+@pytest.fixture(autouse=True)
+def _private_config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads the operator's config file: each has its own, absent until written."""
+    monkeypatch.setenv("ECRTUI_CONFIG_FILE", str(tmp_path / "config" / "config.toml"))
+
+
 @pytest.fixture(scope="session")
 def local_ecr(_dummy_aws_environment: None) -> Iterator[Any]:
     """One local ECR backend for the session, started in-process.

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 # command -> (module with a main(argv) function, one line of help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "local-ecr": ("ecrtui.cli.local_ecr", "run the local ECR-compatible backend in the foreground"),
+    "config": ("ecrtui.cli.config_command", "print the config file's path, or every setting"),
+    "web": ("ecrtui.cli.web_command", "serve the console in a web browser (textual-serve)"),
 }
 
 
@@ -103,8 +105,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--profile", help="a profile from the AWS config files")
     parser.add_argument("--region", help="the AWS region (default: as AWS config says)")
     parser.add_argument("--endpoint-url", help="send ECR requests to this URL")
-    parser.add_argument(
+    writing = parser.add_mutually_exclusive_group()
+    writing.add_argument(
         "--read-only", action="store_true", help="refuse every action that changes something"
+    )
+    writing.add_argument(
+        "--read-write",
+        action="store_true",
+        help="allow actions that change something, for this run, when the config file says "
+        "read_only = true",
     )
     parser.add_argument("--version", action="version", version=f"ecrtui {__version__}")
     return parser
@@ -130,6 +139,7 @@ def _console(options: argparse.Namespace) -> int:
     console) close it as quitting does, so the demo backend stops and its files go. Whatever way
     the console ends, its scratch directories are removed before this returns.
     """
+    from ecrtui.config import ConfigError, check_names, config_path, load_settings
     from ecrtui.ecr.client import Target
     from ecrtui.local import scratch
 
@@ -139,6 +149,11 @@ def _console(options: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return exit_codes.USAGE
+    try:
+        settings = load_settings(config_path())  # theme and key names: once Textual is loaded
+    except ConfigError as error:
+        exit_codes.write_line(sys.stderr, f"ecrtui: {error}")
+        return exit_codes.CONFIG
     target = Target(
         profile=options.profile, region=options.region, endpoint_url=options.endpoint_url
     )
@@ -155,14 +170,30 @@ def _console(options: argparse.Namespace) -> int:
     import signal
 
     from ecrtui.tui.app import EcrtuiApp
+    from ecrtui.tui.keymap import binding_defaults, theme_names
     from ecrtui.tui.session import ConsoleOptions
 
+    try:
+        check_names(settings, themes=theme_names(), binding_ids=binding_defaults())
+    except ConfigError as error:
+        if demo_backend is not None:
+            demo_backend.stop()
+        scratch.remove_all()
+        exit_codes.write_line(sys.stderr, f"ecrtui: {error}")
+        return exit_codes.CONFIG
     app = EcrtuiApp(
         ConsoleOptions(
             target=target,
             demo=options.demo,
-            read_only=options.read_only,
+            read_only=settings.read_only_for(
+                read_only=options.read_only, read_write=options.read_write
+            ),
             demo_backend=demo_backend,
+            theme=settings.theme if "theme" in settings.from_file else None,
+            keys=settings.keys,
+            part_size=settings.part_size,
+            confirm=settings.confirm,
+            config_file=settings.path,
         )
     )
 

@@ -117,3 +117,81 @@ def make_client(
         verify=target.verify_ssl,
         config=config,
     )
+
+
+# The total attempts botocore makes in each retry mode when nothing sets max_attempts.
+_DEFAULT_ATTEMPTS = {"standard": 3, "adaptive": 3, "legacy": 5}
+
+# What botocore reads, in its order, when no endpoint is passed to the client
+# (botocore.configprovider.ConfiguredEndpointProvider): the service's environment variable, the
+# global one, the ECR entry of the profile's `services` section, then the profile's endpoint_url.
+ENDPOINT_ORDER = (
+    "--endpoint-url",
+    "AWS_ENDPOINT_URL_ECR",
+    "AWS_ENDPOINT_URL",
+    "services section of the profile",
+    "endpoint_url of the profile",
+)
+
+
+def endpoint_in_use(target: Target, session: Any, service: str = "ecr") -> tuple[str | None, str]:
+    """The endpoint a client of this target calls and where it comes from, in botocore's order
+    (see ENDPOINT_ORDER); None means AWS's own endpoint for the region. Configured endpoints
+    (environment and config file, not --endpoint-url) are skipped when
+    AWS_IGNORE_CONFIGURED_ENDPOINT_URLS or the profile's ignore_configured_endpoint_urls is true,
+    as botocore skips them."""
+    if target.endpoint_url:
+        return target.endpoint_url, "--endpoint-url"
+    try:
+        scoped = session.get_scoped_config()
+        ignored = session.get_config_variable("ignore_configured_endpoint_urls")
+        full = session.full_config
+    except Exception:  # a missing profile surfaces when the client is made
+        scoped, ignored, full = {}, False, {}
+    if ignored:
+        return None, "AWS's endpoint for the region (configured endpoints are ignored)"
+    variable = f"AWS_ENDPOINT_URL_{service.upper().replace('-', '_')}"
+    for name in (variable, "AWS_ENDPOINT_URL"):
+        if os.environ.get(name):
+            return os.environ[name], name
+    profile = _profile_name(session)
+    section = scoped.get("services")
+    if section:
+        entry = full.get("services", {}).get(section, {}).get(service.replace("-", "_"), {})
+        if isinstance(entry, dict) and entry.get("endpoint_url"):
+            where = f"[services {section}] of profile {profile}"
+            return str(entry["endpoint_url"]), where
+    if scoped.get("endpoint_url"):
+        return str(scoped["endpoint_url"]), f"endpoint_url of profile {profile}"
+    return None, "AWS's endpoint for the region"
+
+
+def _profile_name(session: Any) -> str:
+    try:
+        return str(session.profile or "default")
+    except Exception:
+        return "default"
+
+
+def attempts_in_use(session: Any, max_attempts: int | None = None) -> tuple[int, str]:
+    """The total attempts (first call included) a client made by `make_client` makes per call,
+    and where the number comes from: ecrtui's own choice, AWS_MAX_ATTEMPTS or the profile's
+    max_attempts (botocore reads both), else the retry mode's default."""
+    if max_attempts is not None:
+        return max_attempts, "ecrtui"
+    if os.environ.get("AWS_MAX_ATTEMPTS"):
+        try:
+            return int(os.environ["AWS_MAX_ATTEMPTS"]), "AWS_MAX_ATTEMPTS"
+        except ValueError:
+            pass
+    try:
+        configured = session.get_scoped_config().get("max_attempts")
+    except Exception:  # a missing profile surfaces when the client is made
+        configured = None
+    if configured:
+        try:
+            return int(configured), f"max_attempts of profile {_profile_name(session)}"
+        except ValueError:
+            pass
+    mode = retry_mode(session)
+    return _DEFAULT_ATTEMPTS.get(mode, 3), f"botocore's default for {mode} mode"

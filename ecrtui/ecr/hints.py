@@ -104,6 +104,13 @@ HINTS: dict[str, str] = {
 }
 
 
+# NoCredentials when the console knows the profile it used (its `profile` field).
+_PROFILE_WITHOUT_CREDENTIALS = (
+    "profile '{profile}' has no credentials: run `aws configure --profile {profile}` (keys) or "
+    "`aws configure sso --profile {profile}` (SSO)"
+)
+
+
 class _Blanks(dict[str, Any]):
     """Template values; a value the error did not carry reads as a placeholder, not a crash."""
 
@@ -124,6 +131,10 @@ def hint_for(code: str, fields: Mapping[str, Any] | None = None) -> str | None:
         if last < 0:
             return "ECR holds no bytes of this upload yet; send the first part from byte 0"
         values["next_byte"] = last + 1
+    if code == "NoCredentials" and values.get("profile"):
+        template = _PROFILE_WITHOUT_CREDENTIALS
+    if code == "ProfileNotFound" and values.get("known_profiles"):
+        template += "; known profiles: {known_profiles}"
     try:
         return template.format_map(_Blanks(values))
     except (KeyError, IndexError, ValueError):

@@ -22,6 +22,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
+from ecrtui.ecr.client import Target
 from ecrtui.ecr.errors import EcrCallError
 from ecrtui.plain_text import visible
 from ecrtui.tui import consent
@@ -31,12 +32,15 @@ from ecrtui.tui.messages import Connected, ConnectFailed, JournalTrouble, WorkFa
 from ecrtui.tui.panes.complete_pane import CompletePane, CompletionAnswered
 from ecrtui.tui.panes.repositories_pane import RepositoriesPane
 from ecrtui.tui.panes.uploads_pane import UploadsJudged, UploadsPane
+from ecrtui.tui.screens.about_screen import AboutScreen
 from ecrtui.tui.screens.confirm_screen import ConfirmScreen
 from ecrtui.tui.screens.discover_screen import DiscoverScreen
 from ecrtui.tui.screens.failure_screen import FailureScreen
 from ecrtui.tui.screens.help_screen import HelpScreen, help_for, help_title
 from ecrtui.tui.screens.history_screen import HistoryScreen
+from ecrtui.tui.screens.profile_screen import ProfileScreen
 from ecrtui.tui.screens.push_screen import PushLayerScreen
+from ecrtui.tui.screens.region_screen import RegionScreen
 from ecrtui.tui.screens.track_screen import TrackUploadScreen
 from ecrtui.tui.session import ConsoleOptions, ConsoleSession, Identity
 from ecrtui.tui.widgets.target_bar import TargetBar
@@ -83,6 +87,21 @@ repositories and uploads can be searched too. **ctrl+q** quits.
             "r", "refresh", "Refresh", "Reload uploads and repositories, or reconnect", show=False
         ),
         binding("slash", "filter", "Filter", "Filter repositories", show=False),
+        binding(
+            "P",
+            "profiles",
+            "Profiles",
+            "Switch AWS profile: each profile's region and who it is",
+            show=False,
+        ),
+        binding("R", "regions", "Regions", "Switch region (the profile stays)", show=False),
+        binding(
+            "A",
+            "about",
+            "About",
+            "Versions, target and endpoint source, retries, journal path",
+            show=False,
+        ),
         Binding("1,f2", "show_tab('uploads-tab')", "Uploads tab", id="tab-uploads", show=False),
         Binding("2,f3", "show_tab('complete-tab')", "Complete tab", id="tab-complete", show=False),
         Binding("3,f4", "show_tab('repos-tab')", "Repositories tab", id="tab-repos", show=False),
@@ -98,6 +117,30 @@ repositories and uploads can be searched too. **ctrl+q** quits.
         self.identity: Identity | None = None
         self._rest_started = False  # the other tabs' first loads, for this connection
         self._rest_timer: Timer | None = None
+        # the config file's theme and keys (see ecrtui.config)
+        from ecrtui.tui.keymap import console_keymap
+
+        self._saved_theme = options.theme or self.theme  # the file's theme, or Textual's
+        if options.theme is not None:
+            self.theme = options.theme
+        if options.keys:
+            self.set_keymap(console_keymap(options.keys))
+
+    def watch_theme(self, theme: str) -> None:
+        """The theme the operator picks is saved in the config file: the next console starts
+        with it. Only the file's theme line changes."""
+        from ecrtui.config import save_theme
+
+        path = self.options.config_file
+        if path is None or theme == self._saved_theme:
+            return
+        try:
+            save_theme(path, theme)
+        except OSError as error:
+            words = f"The theme was not saved in {path}: {error.strerror or error}"
+            self.notify(visible(words), title="Config", severity="warning", markup=False)
+            return
+        self._saved_theme = theme
 
     def compose(self) -> ComposeResult:
         yield TargetBar(id="target")
@@ -346,6 +389,61 @@ repositories and uploads can be searched too. **ctrl+q** quits.
         self.uploads.reload()
         self.repositories.load_repositories()
 
+    # -- profiles, regions, about ----------------------------------------------------------------
+
+    def _switching_refused(self) -> bool:
+        if self.options.demo:
+            self.notify(
+                "The demo has one backend: restart without --demo to switch profile or region",
+                severity="warning",
+            )
+        return self.options.demo
+
+    def action_profiles(self) -> None:
+        if self._switching_refused():
+            return
+        session = self.session
+
+        def chosen(profile: str | None) -> None:
+            if profile is not None:
+                self.switch_to(session.target_for_profile(profile))
+
+        screen = ProfileScreen(session.profile, session.target_for_profile)
+        self.push_screen(screen, chosen)
+
+    def action_regions(self) -> None:
+        if self._switching_refused():
+            return
+        session = self.session
+        current = self.identity.region if self.identity else session.target.region
+
+        def chosen(region: str | None) -> None:
+            if region is not None:
+                self.switch_to(session.target_for_region(region))
+
+        self.push_screen(RegionScreen(session.profile, current), chosen)
+
+    def switch_to(self, target: Target) -> None:
+        """Reconnect to `target` (in the connect worker); the header, uploads and repositories
+        reload on Connected, or the header says NOT CONNECTED and why."""
+        self.identity = None
+        self.uploads.stop_waiting()
+        self.query_one(TargetBar).connecting()
+        self.run_worker(
+            partial(self._switch, target),
+            thread=True,
+            exclusive=True,
+            exit_on_error=False,
+            group="connect",
+            description="Switching target",
+        )
+
+    def _switch(self, target: Target) -> None:
+        self.post_message(Connected(self.session.switch(target)))
+
+    def action_about(self) -> None:
+        self.push_screen(AboutScreen(self.session.about))
+
     def action_filter(self) -> None:
         self.switch_tab("repos-tab")
         self.query_one("#repo-filter").focus()
@@ -390,9 +488,10 @@ repositories and uploads can be searched too. **ctrl+q** quits.
                     and self.check_action(action_name(binding_.action), ())
                     and (binding_.description, binding_.action, "here") not in rows
                 ):
+                    remapped = self._keymap.get(binding_.id or "", binding_.key)
                     rows.setdefault(
                         (binding_.description, binding_.action, f"{name} tab"), []
-                    ).append(key_names(binding_.key))
+                    ).append(key_names(remapped))
         listed: dict[tuple[str, str], str] = {}  # a key that works everywhere is listed once
         for (words, _, where), keys in rows.items():
             listed.setdefault((" / ".join(keys), words), where)

@@ -1,11 +1,12 @@
 """Nothing is sent without consent, and a read-only console says what it will not do.
 
-Outside demo mode, every action that sends something to ECR (complete, push, resume, probe,
-track) is shown first: the target (endpoint, region, account) and the exact request, or, for a
-push or a resume, the calls it will make, worked out before any is sent. Forget asks too: it
-changes the journal only, but the journal may hold the only record of an upload id. A completion
-whose verdict predicts ECR's refusal needs an explicit override, in demo mode as well: the
-prediction is the point. A read-only console refuses each action and says why.
+Outside demo mode (and in demo mode too when the config file says confirm = "always"), every
+action that sends something to ECR (complete, push, resume, probe, track) is shown first: the
+target (endpoint, region, account) and the exact request, or, for a push or a resume, the calls
+it will make, worked out before any is sent. Forget asks too: it changes the journal only, but
+the journal may hold the only record of an upload id. A completion whose verdict predicts ECR's
+refusal needs an explicit override, in demo mode as well: the prediction is the point.
+A read-only console refuses each action and says why.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from ecrtui.ecr.limits import DEFAULT_PART_SIZE, size_words
 from ecrtui.plain_text import visible
 from ecrtui.tui.screens.confirm_screen import ConfirmScreen
 from ecrtui.tui.screens.push_screen import PushAsk, PushJob
-from ecrtui.tui.session import Identity
+from ecrtui.tui.session import ConsoleOptions, Identity
 from ecrtui.tui.text import to_json
 from ecrtui.uploads.engine import PROBE_OFFSET, probe_request
 from ecrtui.uploads.journal import UploadRecord
@@ -65,8 +66,9 @@ def ask(
     otherwise: Callable[[], None] | None = None,
 ) -> None:
     """`then` once the operator agreed, `otherwise` if not. In demo mode nothing asks, unless ECR
-    is predicted to refuse: that confirmation is the warning."""
-    if demo and not confirm.needs_override:
+    is predicted to refuse (that confirmation is the warning) or the config file says
+    confirm = "always"."""
+    if demo and not confirm.needs_override and not always_asks(app):
         then()
         return
 
@@ -77,6 +79,12 @@ def ask(
             otherwise()
 
     app.push_screen(confirm, answered)
+
+
+def always_asks(app: App[Any]) -> bool:
+    """The config file's confirm = "always": the console asks in demo mode too."""
+    options = getattr(app, "options", None)
+    return isinstance(options, ConsoleOptions) and options.confirm == "always"
 
 
 # -- the confirmations ------------------------------------------------------------------------

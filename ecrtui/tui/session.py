@@ -51,6 +51,14 @@ class ConsoleOptions:
     # Demo mode: the backend process `ecrtui --demo` spawned before the first frame (without
     # one, connecting spawns it)
     demo_backend: DemoBackendProcess | None = None
+    # From the config file (ecrtui.config): the theme to start with (None: Textual's), the keys
+    # by binding id, the push form's part size (None: ECR's), "live" or "always" (ask before
+    # sending in demo mode too), and the file the theme picked in the console is saved in.
+    theme: str | None = None
+    keys: dict[str, str] = field(default_factory=dict)
+    part_size: int | None = None
+    confirm: str = "live"
+    config_file: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -64,6 +72,9 @@ class Identity:
     profile: str | None
     demo: bool
     read_only: bool
+    # where the endpoint comes from: "--endpoint-url", "AWS_ENDPOINT_URL_ECR", a profile's
+    # endpoint_url, AWS's own (`ecrtui.ecr.client.endpoint_in_use`)
+    endpoint_source: str = ""
 
 
 class ConsoleSession:
@@ -81,6 +92,8 @@ class ConsoleSession:
         self._listing: tuple[EcrCaller, EcrCaller] | None = None  # (for which caller, listing's)
         self._closed = False
         self._demo_discovered = False
+        self._chosen: Target | None = None  # the target switched to, if any (`switch`)
+        self._switches = 0  # a connect that began before the latest switch must not win
         # where journal trouble goes (a damaged, locked or full journal is a warning: the
         # console goes on, and the journal catches up when it can); set by the app
         self.on_journal_warning: Callable[[str], None] | None = None
@@ -95,21 +108,71 @@ class ConsoleSession:
         """Start the demo backend if asked, make the caller, and learn who we are from STS.
 
         Any failure (no such profile, no region, an expired SSO token, an unreachable endpoint,
-        STS refusing the credentials, a journal that cannot be opened) raises EcrCallError."""
+        STS refusing the credentials, a journal that cannot be opened) raises EcrCallError;
+        a connect overtaken by a switch (`switch`) raises it with the code Superseded."""
+        switches, profile = self._switches, self.profile
         try:
             return self._connect()
         except Exception as raised:
-            error = EcrCallError.from_exception(raised, "GetCallerIdentity")
-            error.fields.setdefault("profile", self.profile or "default")
-            raise error from raised
+            from ecrtui.ecr.profiles import explained
+
+            self._superseded(switches)
+            raise explained(raised, profile) from raised
+
+    def switch(self, target: Target) -> Identity:
+        """Point the console at another target (profile, region): the old clients are closed and
+        the console connects anew; the journal stays. A failure raises EcrCallError and leaves
+        the console not connected, to the new target (connecting again retries it)."""
+        if self.options.demo:
+            raise EcrCallError(
+                "DemoTarget",
+                "the demo has one backend: restart without --demo to use your AWS profiles",
+                kind=ErrorKind.OTHER,
+            )
+        with self._lock:
+            old = [self._caller, self._listing[1] if self._listing else None]
+            self._chosen, self._caller, self._listing = target, None, None
+            self._switches += 1
+        for caller in old:
+            if caller is not None:
+                caller.client.close()
+        return self.connect()
+
+    def _superseded(self, switches: int) -> None:
+        """Raise if the console switched target since this connect began: the newer one wins."""
+        if switches != self._switches:
+            raise EcrCallError(
+                "Superseded",
+                "another target was chosen while connecting",
+                kind=ErrorKind.OTHER,
+            )
+
+    @property
+    def target(self) -> Target:
+        """The target the console points at (or tries to)."""
+        return self._target
+
+    def target_for_profile(self, profile: str) -> Target:
+        """The target of a switch to this profile: its own region and credentials; an endpoint
+        given with --endpoint-url still wins, as it does over a profile's."""
+        return dataclasses.replace(self._target, profile=profile, region=None, local_backend=False)
+
+    def target_for_region(self, region: str) -> Target:
+        return dataclasses.replace(self._target, region=region)
 
     def _connect(self) -> Identity:
-        from ecrtui.ecr.client import make_client
+        from ecrtui.ecr.client import endpoint_in_use, make_client, make_session
 
+        switches = self._switches
         target = self._start_demo() if self.options.demo and self._backend is None else None
         target = target or self._target
         # the clients are made while the demo backend seeds (its port is known already)
-        caller = EcrCaller(make_client(target))
+        botocore_session = make_session(target)
+        caller = EcrCaller(make_client(target, session=botocore_session))
+        if self._backend is not None:
+            source = "ecrtui's demo backend"
+        else:
+            source = endpoint_in_use(target, botocore_session)[1]
         caller.listen(self._remember)
         quick = dataclasses.replace(
             target,
@@ -122,8 +185,11 @@ class ConsoleSession:
         if self._journal is None:
             self._journal = UploadJournal(self.options.journal_path, warn=self._journal_warning)
         caller.listen(self._journal_listener)
-        self._caller = caller
+        with self._lock:
+            self._superseded(switches)
+            self._caller = caller
         identity = sts.get_caller_identity()
+        self._superseded(switches)
         return Identity(
             account=identity.get("Account"),
             arn=identity.get("Arn"),
@@ -132,6 +198,7 @@ class ConsoleSession:
             profile=None if self.options.demo else self.profile,
             demo=self.options.demo,
             read_only=self.options.read_only,
+            endpoint_source=source,
         )
 
     @property
@@ -141,7 +208,7 @@ class ConsoleSession:
         if self.options.demo:
             return None
         return (
-            self.options.target.profile
+            self._target.profile
             or os.environ.get("AWS_PROFILE")
             or os.environ.get("AWS_DEFAULT_PROFILE")
         )
@@ -152,7 +219,7 @@ class ConsoleSession:
             return Target(
                 endpoint_url=self._backend.endpoint_url, region=DEMO_REGION, local_backend=True
             )
-        return self.options.target
+        return self._chosen or self.options.target
 
     def _start_demo(self) -> Target:
         """The demo backend process (`ecrtui.local.demo_backend`): the one `ecrtui --demo`
@@ -195,6 +262,56 @@ class ConsoleSession:
             self._journal.update(
                 row.row_id, part_sizes=list(upload.part_sizes), sent_digest=upload.sent_digest
             )
+
+    def about(self) -> list[tuple[str, str]]:
+        """What the about screen shows, as (label, value) rows: versions, the target and where
+        its endpoint comes from, retries, the journal. Never credentials. Reads the AWS config:
+        run it in a worker."""
+        from importlib.metadata import PackageNotFoundError, version
+
+        from ecrtui import __version__
+        from ecrtui.ecr.client import attempts_in_use, endpoint_in_use, make_session, retry_mode
+
+        def installed(name: str) -> str:
+            try:
+                return version(name)
+            except PackageNotFoundError:
+                return "not installed"
+
+        target = self._target
+        botocore_session = make_session(target)
+        caller = self._caller
+        url, source = endpoint_in_use(target, botocore_session)
+        if self._backend is not None:
+            source = "ecrtui's demo backend"
+        if caller is not None:
+            url, region = caller.endpoint, caller.region
+        else:
+            try:
+                region = botocore_session.get_config_variable("region") or "not set"
+            except Exception:  # a missing profile: connecting says why
+                region = "not set"
+        attempts, attempts_from = attempts_in_use(botocore_session)
+        from ecrtui.uploads.journal import default_path
+
+        journal = self._journal.path if self._journal is not None else None
+        journal = journal or self.options.journal_path or default_path()
+        return [
+            ("ecrtui", __version__),
+            ("Textual", installed("textual")),
+            ("boto3", installed("boto3")),
+            ("botocore", installed("botocore")),
+            ("mode", "demo" if self.options.demo else "live"),
+            ("profile", self.profile or "none chosen (botocore's default chain)"),
+            ("region", str(region)),
+            ("endpoint", url or "AWS's endpoint for the region"),
+            ("endpoint from", source),
+            ("retry mode", retry_mode(botocore_session)),
+            ("attempts per call", f"{attempts} ({attempts_from})"),
+            ("pushes", "1 attempt per call (the engine retries the parts)"),
+            ("journal", str(journal)),
+            ("read-only", "yes" if self.options.read_only else "no"),
+        ]
 
     @property
     def connected(self) -> bool:

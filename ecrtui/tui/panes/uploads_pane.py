@@ -185,8 +185,10 @@ class UploadsPane(Pane):
             self._live = None
 
     def stop_waiting(self) -> None:
-        """Nothing will load (the console is not connected): no endless spinner."""
+        """Nothing will load (the console is not connected): no endless spinner, and no live
+        refresh until it connects again."""
         self.table.loading = False
+        self._stop_live()
 
     def load_uploads(self) -> None:
         include_finished = self.show_all

@@ -30,7 +30,7 @@ from textual.widgets import Button, Checkbox, Footer, Input, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
 from ecrtui.ecr.errors import EcrCallError
-from ecrtui.ecr.limits import MAX_PART_SIZE, MIN_PART_SIZE, size_words
+from ecrtui.ecr.limits import MAX_PART_SIZE, MIN_PART_SIZE, MiB, size_words
 from ecrtui.plain_text import visible_lines
 from ecrtui.tui.messages import WorkFailed
 from ecrtui.tui.push_words import (
@@ -173,6 +173,7 @@ Outside demo mode, Start first shows the calls that will be sent; **y** sends th
                             None,
                             "part size",
                             input_id="push-part-size",
+                            value=self._default_part_size(),
                             placeholder="ECR's, or e.g. 10MiB",
                             convert=parse_size,
                             check=part_size_problems,
@@ -186,6 +187,13 @@ Outside demo mode, Start first shows the calls that will be sent; **y** sends th
                 yield Button("Cancel", id="push-cancel")
                 yield Button("Close", variant="primary", id="push-close")
         yield Footer()
+
+    def _default_part_size(self) -> str:
+        """The config file's part_size, as the field writes sizes; empty: the partSize ECR gives."""
+        part_size = self._session.options.part_size
+        if part_size is None:
+            return ""
+        return f"{part_size // MiB}MiB" if part_size % MiB == 0 else str(part_size)
 
     @staticmethod
     def _file_field(placeholder: str, tooltip: str) -> ModelField:

@@ -35,8 +35,10 @@ class TargetBar(Static):
 Where every request goes. **DEMO** is the embedded local backend; **LIVE** is real AWS (look
 twice before pressing a key that changes something); **READ-ONLY** refuses every change.
 **NOT CONNECTED** means STS did not answer: the reason and the fix follow it, and **r** tries
-again. Credentials are never shown: only the account, the caller's ARN, the region, the endpoint
-and the profile.
+again. After the endpoint, in brackets, is where it comes from (`--endpoint-url`,
+`AWS_ENDPOINT_URL_ECR`, `AWS_ENDPOINT_URL`, the profile's config, or AWS's own). **P** switches
+profile, **R** region, **A** shows all of it. Credentials are never shown: only the account, the
+caller's ARN, the region, the endpoint and the profile.
 """
 
     def on_mount(self) -> None:
@@ -57,14 +59,14 @@ and the profile.
         parts: list[tuple[str, str] | str] = [(" ecrtui ", "bold"), badge, " "]
         if identity.demo and identity.read_only:
             parts += [_BADGES["read-only"], " "]
-        details = [
-            f"account {identity.account or '?'}",
-            identity.region,
-            identity.endpoint,
-        ]
+        # the profile before the endpoint: a narrow header keeps the start of the line
+        details = [f"account {identity.account or '?'}", identity.region]
         if identity.profile:
             details.append(f"profile {identity.profile}")
+        details.append(identity.endpoint)
         parts.append(visible(" · ".join(details)))
+        if identity.endpoint_source:
+            parts.append((f" ({visible(identity.endpoint_source)})", "dim"))
         if identity.arn:
             parts.append(("   caller " + visible(identity.arn), "dim"))
         self.update(Text.assemble(*parts, no_wrap=True, overflow="ellipsis"))
