@@ -139,7 +139,6 @@ def _console(options: argparse.Namespace) -> int:
     console) close it as quitting does, so the demo backend stops and its files go. Whatever way
     the console ends, its scratch directories are removed before this returns.
     """
-    from ecrtui.config import ConfigError, check_names, config_path, load_settings
     from ecrtui.ecr.client import Target
     from ecrtui.local import scratch
 
@@ -149,11 +148,6 @@ def _console(options: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return exit_codes.USAGE
-    try:
-        settings = load_settings(config_path())  # theme and key names: once Textual is loaded
-    except ConfigError as error:
-        exit_codes.write_line(sys.stderr, f"ecrtui: {error}")
-        return exit_codes.CONFIG
     target = Target(
         profile=options.profile, region=options.region, endpoint_url=options.endpoint_url
     )
@@ -164,6 +158,19 @@ def _console(options: argparse.Namespace) -> int:
         scratch.sweep_stale()  # what a killed demo or backend could not remove
         # spawned before Textual loads: it starts and seeds on another core meanwhile
         demo_backend = DemoBackendProcess.in_scratch_dir().start()
+
+    # the config file, once the demo backend is on its way (theme and key names are checked
+    # once Textual is loaded)
+    from ecrtui.config import ConfigError, check_names, config_path, load_settings
+
+    try:
+        settings = load_settings(config_path())
+    except ConfigError as error:
+        if demo_backend is not None:
+            demo_backend.stop()
+        scratch.remove_all()
+        exit_codes.write_line(sys.stderr, f"ecrtui: {error}")
+        return exit_codes.CONFIG
 
     import asyncio  # ~50 ms: after the demo backend is on its way
     import contextlib

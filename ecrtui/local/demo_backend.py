@@ -5,7 +5,8 @@ the backend imports moto, starts on 127.0.0.1, seeds the demo registry (`LocalEc
 `ecrtui local-ecr --seed demo` does) and writes one line of JSON on its stdout: the description of
 the registry (`ecrtui.local.seed.registry_to_json`), once the seed's own uploads are in flight.
 The console reads it off the UI thread (`DemoBackendProcess.registry`). Until the seed is done,
-the backend answers the console's GetCallerIdentity only; its other requests wait (`LocalEcr.hold`).
+the backend answers the console's GetCallerIdentity, then its ECR calls; CloudTrail and the
+registry face wait for the end (`LocalEcr.hold`).
 
 The backend stops, removing what it stored, when its stdin ends: the console closing it, or the
 console's process ending in any way, SIGKILL included, since the kernel closes the pipe then. It
@@ -191,8 +192,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         backend.start(serving=False)
         if not stopped.is_set():
-            # The console's requests wait for the whole registry, but for its GetCallerIdentity;
-            # its journal is written from the description meanwhile.
+            # The console's requests wait for the registry, but for its GetCallerIdentity; its
+            # journal is written from the description meanwhile. Its ECR calls go on while the
+            # uploads docker leaves (seen only in CloudTrail and through /v2/) are made.
             backend.hold()
             backend.serve()
 
@@ -200,6 +202,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 with contextlib.suppress(BrokenPipeError):  # the console is gone already
                     sys.stdout.write(registry_to_json(registry) + "\n")
                     sys.stdout.flush()
+                backend.release_api()
 
             backend.seed_demo(args.files_dir, sources, uploads_left=describe)
             del sources  # ~40 MB of bytes, on disk now

@@ -108,6 +108,8 @@ class LocalEcr:
         self._large_bodies = bodies.LargeBodies()
         self._released = threading.Event()  # see `hold`
         self._released.set()
+        self._api_released = threading.Event()
+        self._api_released.set()
         self.trail: Trail | None = None  # made by start(), with the settings
 
     @property
@@ -184,22 +186,40 @@ class LocalEcr:
     def hold(self) -> None:
         """Until `release`, requests over HTTP wait, but for STS's GetCallerIdentity (which
         depends on nothing held); in-process clients go on. The demo backend serves its console's
-        first call this way while it finishes seeding."""
+        first call this way while it seeds, and its ECR calls once `release_api` says the
+        registry is whole but for the uploads a registry client leaves (which only CloudTrail and
+        the registry face show)."""
+        self._api_released.clear()
         self._released.clear()
 
+    def release_api(self) -> None:
+        """ECR API reads go on; calls that change something (their order makes the upload ids
+        and the CloudTrail), CloudTrail's and the registry face's wait for `release`."""
+        self._api_released.set()
+
     def release(self) -> None:
+        self._api_released.set()
         self._released.set()
 
     def _held(self, app: WsgiApp) -> WsgiApp:
         def held(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-            if not self._released.is_set() and api_requests.signed_service(environ) != "sts":
-                self._released.wait()
+            if not self._released.is_set():
+                target = str(environ.get("HTTP_X_AMZ_TARGET", ""))
+                path = str(environ.get("PATH_INFO", ""))
+                if path.startswith(("/v2", moto_bridge.DOWNLOAD_PREFIX)):
+                    self._released.wait()
+                elif target.startswith(api_requests.ECR_TARGET_PREFIX) and is_read_only(
+                    target.removeprefix(api_requests.ECR_TARGET_PREFIX)
+                ):
+                    self._api_released.wait()  # what ECR holds is whole: reads go on
+                elif api_requests.signed_service(environ) != "sts":
+                    self._released.wait()  # LookupEvents, and anything else
             return app(environ, start_response)
 
         return held
 
     def stop(self) -> None:
-        self._released.set()  # nothing waits on a backend that stops
+        self.release()  # nothing waits on a backend that stops
         served = self._thread is not None and self._thread.ident is not None
         if self._server is not None:
             if served:

@@ -437,8 +437,10 @@ def journal_found(
         except EcrCallError as error:
             if error.code in ("UploadNotFoundException", "RepositoryNotFoundException"):
                 found.expired = True  # ECR no longer knows it
-            elif error.kind is ErrorKind.SERVICE:
-                found.probe_error = error.code  # this one is not added; the others go on
+            elif error.kind in (ErrorKind.SERVICE, ErrorKind.VALIDATION):
+                # ECR refused this probe, or CloudTrail recorded parameters that make no valid
+                # request (a refused call's): this one is not added; the others go on
+                found.probe_error = error.code
                 return
             else:
                 raise  # the network, credentials: the next probe would fail the same way

@@ -248,27 +248,43 @@ def test_each_stuck_upload_s_file_and_the_bytes_sent_are_as_described(demo_regis
     assert [u.situation for u in demo_registry.uploads] == [s.situation for s in STUCK_UPLOADS]
 
 
-def test_a_held_backend_answers_get_caller_identity_and_holds_the_rest(
+def test_a_held_backend_answers_get_caller_identity_then_ecr_reads_then_the_rest(
     local_ecr: Any, endpoint_url: str
 ) -> None:
-    """While the demo backend finishes seeding, its console learns who it is; what it asks of
-    ECR is answered once the seed is done (`LocalEcr.hold` / `release`)."""
+    """While the demo backend seeds, its console learns who it is; ECR's reads are answered once
+    the registry is whole but for the uploads docker leaves (`release_api`); calls that change
+    something and CloudTrail wait for the end (`release`)."""
     import threading
 
     sts = boto3.client("sts", endpoint_url=endpoint_url, region_name="us-east-1")
-    answered = threading.Event()
+    answered: dict[str, threading.Event] = {}
 
-    def list_repositories() -> None:
-        make_client(endpoint_url).describe_repositories(maxResults=1)
-        answered.set()
+    def ask(name: str, call: Any) -> threading.Thread:
+        answered[name] = threading.Event()
 
+        def asking() -> None:
+            call()
+            answered[name].set()
+
+        thread = threading.Thread(target=asking, daemon=True)
+        thread.start()
+        return thread
+
+    ecr = make_client(endpoint_url)
     local_ecr.hold()
     try:
-        asking = threading.Thread(target=list_repositories, daemon=True)
-        asking.start()
+        asking = [
+            ask("read", lambda: ecr.describe_repositories(maxResults=1)),
+            ask("change", lambda: ecr.create_repository(repositoryName=f"held/{time.time_ns()}")),
+            ask("trail", lambda: trail_client(endpoint_url).lookup_events(MaxResults=1)),
+        ]
         assert sts.get_caller_identity()["Account"]
-        assert not answered.wait(0.5)
+        assert not any(event.wait(0.3) for event in answered.values())
+        local_ecr.release_api()
+        assert answered["read"].wait(10)
+        assert not answered["change"].wait(0.3) and not answered["trail"].is_set()
     finally:
         local_ecr.release()
-    assert answered.wait(10)
-    asking.join(10)
+    assert answered["change"].wait(10) and answered["trail"].wait(10)
+    for thread in asking:
+        thread.join(10)

@@ -19,6 +19,7 @@ from ecrtui.uploads.discovery import (
     rebuild,
 )
 from ecrtui.uploads.engine import PROBE_OFFSET
+from tests.conftest import make_client
 
 DOCKER = "docker/27.3.1 go/go1.22.7 git-commit/41ca978 kernel/6.8.0 os/linux arch/amd64"
 UPLOAD = "751547e7-ac21-4773-90d6-7c5b0770305f"
@@ -273,3 +274,29 @@ def test_ecrtuis_own_recent_probe_does_not_make_the_history_recent() -> None:
     )
     assert found.newest_event_at == T0 + 10
     assert not any("under 5 minutes old" in note for note in found.notes)
+
+
+def test_a_finding_no_valid_request_can_probe_is_skipped_and_the_others_are_added(
+    endpoint_url: str, repository: str, tmp_path: Any
+) -> None:
+    """CloudTrail keeps refused calls too: an upload rebuilt from one may carry parameters the
+    model rejects. Its probe fails before anything is sent; it is left out, with the reason, and
+    the uploads found after it are still added."""
+    from ecrtui.uploads.discovery import FoundUpload, journal_found
+    from ecrtui.uploads.journal import UploadJournal
+
+    from .helpers import make_pusher
+
+    ecr = make_client(endpoint_url)
+    good = ecr.initiate_layer_upload(repositoryName=repository)["uploadId"]
+
+    def found(name: str, upload_id: str) -> FoundUpload:
+        return FoundUpload(name, upload_id, None, None, "docker 27.3.1", DOCKER, None, time.time())
+
+    with UploadJournal(tmp_path / "journal.sqlite3") as journal:
+        pusher = make_pusher(endpoint_url, journal)
+        bad = found("Not A Valid Name!", UPLOAD)
+        journal_found(pusher, journal, bad, probe_known=False)
+        journal_found(pusher, journal, found(repository, good), probe_known=False)
+        assert bad.probe_error == "ParamValidation"
+        assert [record.upload_id for record in journal.uploads()] == [good]
