@@ -152,8 +152,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if importlib.util.find_spec("textual_serve") is None:
         write_line(
             sys.stderr,
-            "ecrtui web: needs textual-serve, which the base install leaves out: "
-            "pip install 'ecrtui[web]' (from a checkout: pip install -e '.[web]')",
+            "ecrtui web: needs textual-serve, in ecrtui's web extra, which the base install "
+            "leaves out: pip install 'ecrtui[web]', pipx install 'ecrtui[web]' or uv tool "
+            "install 'ecrtui[web]' (from a checkout: '.[web]')",
         )
         return 1
     remote = not is_loopback(args.host)
