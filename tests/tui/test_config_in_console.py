@@ -178,3 +178,13 @@ async def test_f1_shows_another_tabs_remapped_key(endpoint_url: str, journal_pat
         assert not any(
             keys.startswith("ctrl+y") and where == "Repositories tab" for keys, _, where in rows
         )
+
+
+def test_every_key_of_the_console_has_a_binding_id_to_remap_it_by() -> None:
+    """The tables' j/k/g/G, Escape in a filter and Enter on an upload too."""
+    from ecrtui.tui.keymap import binding_defaults
+
+    ids = binding_defaults()
+    for name in ("table.down", "table.up", "table.first", "table.last", "filter.leave"):
+        assert name in ids
+    assert ids["upload.actions"].keys == "enter"

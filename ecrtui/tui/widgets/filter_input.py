@@ -15,7 +15,7 @@ class FilterInput(Input):
     it takes no room until `/` opens it, and gives the room back when left empty."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "leave", "Leave the filter", show=False),
+        Binding("escape", "leave", "Leave the filter", show=False, id="filter.leave"),
     ]
 
     def __init__(self, table: str, *, hidden_when_empty: bool = False, **kwargs: Any) -> None:

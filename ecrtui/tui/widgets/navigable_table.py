@@ -14,10 +14,10 @@ class NavigableTable(DataTable[Any]):
     """A row-cursor DataTable with j/k for down/up and g/Home, G/End for the first/last row."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-        Binding("g,home", "scroll_top", "First row", show=False),
-        Binding("G,end", "scroll_bottom", "Last row", show=False),
+        Binding("j", "cursor_down", "Down", show=False, id="table.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="table.up"),
+        Binding("g,home", "scroll_top", "First row", show=False, id="table.first"),
+        Binding("G,end", "scroll_bottom", "Last row", show=False, id="table.last"),
     ]
 
     def first_column_room(self, rows: list[list[Any]], width: int | None = None) -> int:

@@ -115,7 +115,13 @@ class UploadsTable(FilteredTable):
     repository, upload id or state holds its text."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "select_cursor", "Actions", tooltip="What can be done with this upload"),
+        Binding(
+            "enter",
+            "select_cursor",
+            "Actions",
+            id="upload.actions",
+            tooltip="What can be done with this upload",
+        ),
     ]
 
     HELP = """
