@@ -163,14 +163,17 @@ def _console(options: argparse.Namespace) -> int:
     # once Textual is loaded)
     from ecrtui.config import ConfigError, check_names, config_path, load_settings
 
-    try:
-        settings = load_settings(config_path())
-    except ConfigError as error:
+    def refused(error: ConfigError) -> int:
         if demo_backend is not None:
             demo_backend.stop()
         scratch.remove_all()
         exit_codes.write_line(sys.stderr, f"ecrtui: {error}")
         return exit_codes.CONFIG
+
+    try:
+        settings = load_settings(config_path())
+    except ConfigError as error:
+        return refused(error)
 
     import asyncio  # ~50 ms: after the demo backend is on its way
     import contextlib
@@ -183,11 +186,7 @@ def _console(options: argparse.Namespace) -> int:
     try:
         check_names(settings, themes=theme_names(), binding_ids=binding_defaults())
     except ConfigError as error:
-        if demo_backend is not None:
-            demo_backend.stop()
-        scratch.remove_all()
-        exit_codes.write_line(sys.stderr, f"ecrtui: {error}")
-        return exit_codes.CONFIG
+        return refused(error)
     app = EcrtuiApp(
         ConsoleOptions(
             target=target,

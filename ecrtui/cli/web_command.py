@@ -94,15 +94,6 @@ def _port(text: str) -> int:
     return value
 
 
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def console_command(args: argparse.Namespace) -> str:
     """The shell command each browser tab runs: this Python's `ecrtui` console, with the options
     given to `ecrtui web`."""
@@ -138,6 +129,8 @@ def _url_host(host: str) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from ecrtui.local.addresses import is_loopback
+
     args = build_parser().parse_args(argv)
     from ecrtui.cli.exit_codes import USAGE, write_line
 

@@ -18,7 +18,6 @@ in memory pass a few at a time (`ecrtui.local.bodies`), connections are capped a
 from __future__ import annotations
 
 import hmac
-import ipaddress
 import json
 import logging
 import secrets
@@ -33,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from ecrtui.local import api_requests, bodies, moto_bridge, scratch
+from ecrtui.local.addresses import is_loopback
 from ecrtui.local.cloudtrail import DEFAULT_REGION, LookupEventsError, Trail, is_read_only
 from ecrtui.local.connections import BoundedWSGIServer, quiet_handler
 from ecrtui.local.cors import with_cors
@@ -54,15 +54,6 @@ LOOKUP_EVENTS_TARGET = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.L
 
 class NotLoopbackError(ValueError):
     """The backend was asked to listen on an address other machines can reach."""
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def check_host(host: str, allow_remote: bool = False) -> None:
