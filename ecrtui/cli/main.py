@@ -14,6 +14,10 @@ from ecrtui.cli import exit_codes
 if TYPE_CHECKING:
     import argparse
 
+# Seconds a console may take to end after a stop signal (SIGTERM, SIGHUP, SIGINT) before its
+# process cleans up and ends without it.
+STOP_GRACE = 10.0
+
 # command -> (module with a main(argv) function, one line of help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "local-ecr": ("ecrtui.cli.local_ecr", "run the local ECR-compatible backend in the foreground"),
@@ -178,6 +182,7 @@ def _console(options: argparse.Namespace) -> int:
     import asyncio  # ~50 ms: after the demo backend is on its way
     import contextlib
     import signal
+    import threading
 
     from ecrtui.tui.app import EcrtuiApp
     from ecrtui.tui.keymap import binding_defaults, theme_names
@@ -206,20 +211,39 @@ def _console(options: argparse.Namespace) -> int:
     # a service manager's stop, the terminal hanging up, `kill -INT` (no SIGHUP on Windows)
     stop_signals = [getattr(signal, name, None) for name in ("SIGTERM", "SIGHUP", "SIGINT")]
 
+    def end_after_grace() -> None:
+        """The console did not end within STOP_GRACE of a stop signal: its event loop is stuck
+        (a terminal that went away can leave the screen writer waiting forever). Clean up as
+        the console would, and end the process; the journal commits each change."""
+        if demo_backend is not None:
+            demo_backend.stop()
+        scratch.remove_all()
+        os._exit(0)
+
     async def run_until_stopped() -> None:
         loop = asyncio.get_running_loop()
         handled = []
+
+        def stop(signum: int, frame: object) -> None:
+            # a Python-level handler runs even while the event loop is blocked, where one the
+            # loop runs would wait behind the blockage
+            loop.call_soon_threadsafe(app.exit)
+            ending = threading.Timer(STOP_GRACE, end_after_grace)
+            ending.daemon = True
+            ending.start()
+
         for signum in filter(None, stop_signals):
             try:
-                loop.add_signal_handler(signum, app.exit)
-            except NotImplementedError:  # event loops on Windows take no signal handlers
-                break
+                signal.signal(signum, stop)
+            except (ValueError, OSError):  # not the main thread, or no such signal here
+                continue
             handled.append(signum)
         try:
             await app.run_async()
         finally:
             for signum in handled:
-                loop.remove_signal_handler(signum)
+                with contextlib.suppress(ValueError, OSError):
+                    signal.signal(signum, signal.SIG_DFL)
 
     try:
         asyncio.run(run_until_stopped())
