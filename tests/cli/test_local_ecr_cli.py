@@ -48,7 +48,6 @@ def test_first_line_is_the_endpoint_url_and_sigterm_exits_zero() -> None:
 
 
 def test_sigint_exits_zero_and_removes_the_spill_directory() -> None:
-    before = set(Path("/tmp").glob("ecrtui-local-ecr-*"))
     with local_ecr_process() as (process, url):
         client = make_client(url)
         client.create_repository(repositoryName="cli/spill")
@@ -60,7 +59,8 @@ def test_sigint_exits_zero_and_removes_the_spill_directory() -> None:
             partLastByte=2,
             layerPartBlob=b"abc",
         )
-        created = set(Path("/tmp").glob("ecrtui-local-ecr-*")) - before
+        # its own: the name holds the owner's pid (other tests' backends come and go meanwhile)
+        created = set(Path("/tmp").glob(f"ecrtui-local-ecr-{process.pid}-*"))
         assert len(created) == 1
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=10) == 0
