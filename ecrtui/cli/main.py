@@ -85,6 +85,8 @@ UPLOAD_COMMANDS: dict[str, str] = {
 def build_parser() -> argparse.ArgumentParser:
     import argparse
 
+    from ecrtui.cli.console_options import add_console_options
+
     class _Parser(argparse.ArgumentParser):
         def error(self, message: str) -> NoReturn:
             self.print_usage(sys.stderr)
@@ -101,24 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=f"commands:\n{commands}\n\nRun `ecrtui COMMAND --help` for a command's options.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "--demo",
-        action="store_true",
-        help="run against the embedded local ECR backend, seeded with a demo registry",
-    )
-    parser.add_argument("--profile", help="a profile from the AWS config files")
-    parser.add_argument("--region", help="the AWS region (default: as AWS config says)")
-    parser.add_argument("--endpoint-url", help="send ECR requests to this URL")
-    writing = parser.add_mutually_exclusive_group()
-    writing.add_argument(
-        "--read-only", action="store_true", help="refuse every action that changes something"
-    )
-    writing.add_argument(
-        "--read-write",
-        action="store_true",
-        help="allow actions that change something, for this run, when the config file says "
-        "read_only = true",
-    )
+    add_console_options(parser)
     parser.add_argument("--version", action="version", version=f"ecrtui {__version__}")
     return parser
 

@@ -11,6 +11,8 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from ecrtui.cli.console_options import DEMO_HELP, add_console_options
+
 if TYPE_CHECKING:
     from textual_serve.server import Server
 
@@ -63,24 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
         "or --host 0.0.0.0)",
     )
     console = parser.add_argument_group("console options (for every tab's console)")
-    console.add_argument(
-        "--demo",
-        action="store_true",
-        help="run against the embedded local ECR backend, seeded with a demo registry (one per "
-        "tab)",
-    )
-    console.add_argument("--profile", help="a profile from the AWS config files")
-    console.add_argument("--region", help="the AWS region (default: as AWS config says)")
-    console.add_argument("--endpoint-url", help="send ECR requests to this URL")
-    modes = console.add_mutually_exclusive_group()
-    modes.add_argument(
-        "--read-only", action="store_true", help="refuse every action that changes something"
-    )
-    modes.add_argument(
-        "--read-write",
-        action="store_true",
-        help="not read-only, whatever the config file's read_only says",
-    )
+    add_console_options(console, demo_help=f"{DEMO_HELP} (one per tab)")
     return parser
 
 
