@@ -67,3 +67,21 @@ def test_a_skeleton_is_printed_without_botocore(mode: list[str]) -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == ""
+
+
+def test_the_console_loads_its_dialogs_when_they_open() -> None:
+    """The first frame waits for the console module's imports: the dialogs (help with its
+    Markdown, the YAML loader, confirmations, push) load when first opened, not before."""
+    later = (
+        "markdown_it",
+        "yaml",
+        "ecrtui.tui.screens.help_screen",
+        "ecrtui.tui.screens.confirm_screen",
+        "ecrtui.tui.screens.push_screen",
+        "ecrtui.tui.screens.load_request_screen",
+        "ecrtui.tui.screens.discover_screen",
+    )
+    code = f"import sys, ecrtui.tui.app; print(','.join(m for m in {later!r} if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "", f"ecrtui.tui.app loads {done.stdout.strip()}"

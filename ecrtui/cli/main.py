@@ -128,9 +128,15 @@ def _console(options: argparse.Namespace) -> int:
     console) close it as quitting does, so the demo backend stops and its files go. Whatever way
     the console ends, its scratch directories are removed before this returns.
     """
+    import gc
+
     from ecrtui.ecr.client import Target
     from ecrtui.local import scratch
 
+    # Off until the console has connected (EcrtuiApp.on_connected): what starting allocates
+    # (Textual, botocore and their models) all lives on, and walking it again and again took a
+    # tenth of the demo's first second.
+    gc.disable()
     if options.demo and (options.profile or options.endpoint_url):
         print(
             "ecrtui: --demo uses the embedded backend; drop --profile/--endpoint-url",

@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from functools import partial
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
@@ -32,21 +32,15 @@ from ecrtui.tui.messages import Connected, ConnectFailed, JournalTrouble, WorkFa
 from ecrtui.tui.panes.complete_pane import CompletePane, CompletionAnswered
 from ecrtui.tui.panes.repositories_pane import RepositoriesPane
 from ecrtui.tui.panes.uploads_pane import UploadsJudged, UploadsPane
-from ecrtui.tui.screens.about_screen import AboutScreen
-from ecrtui.tui.screens.confirm_screen import ConfirmScreen
-from ecrtui.tui.screens.discover_screen import DiscoverScreen
 from ecrtui.tui.screens.failure_screen import FailureScreen
-from ecrtui.tui.screens.help_screen import HelpScreen, help_for, help_title
-from ecrtui.tui.screens.history_screen import HistoryScreen
-from ecrtui.tui.screens.profile_screen import ProfileScreen
-from ecrtui.tui.screens.push_screen import PushLayerScreen
-from ecrtui.tui.screens.region_screen import RegionScreen
-from ecrtui.tui.screens.track_screen import TrackUploadScreen
 from ecrtui.tui.session import ConsoleOptions, ConsoleSession, Identity
 from ecrtui.tui.widgets.target_bar import TargetBar
 from ecrtui.uploads.engine import PushResult
 from ecrtui.uploads.journal import UploadRecord
 from ecrtui.uploads.progress_text import size
+
+if TYPE_CHECKING:
+    from ecrtui.tui.screens.confirm_screen import ConfirmScreen
 
 SHUTDOWN_GRACE = 5.0  # seconds a quitting console may take before its process is ended
 # Seconds, at most, the uploads tab (the one shown first) has the first round of calls to itself
@@ -143,6 +137,7 @@ repositories and uploads can be searched too. **ctrl+q** quits.
         self._saved_theme = theme
 
     def compose(self) -> ComposeResult:
+        self._size_classes()  # before the widgets are styled: changing them later restyles all
         yield TargetBar(id="target")
         with TabbedContent(initial="uploads-tab", id="tabs"):
             with TabPane("Uploads", id="uploads-tab"):
@@ -157,6 +152,9 @@ repositories and uploads can be searched too. **ctrl+q** quits.
         self.connect()
 
     def on_resize(self) -> None:
+        self._size_classes()
+
+    def _size_classes(self) -> None:
         self.set_class(self.size.width < 140, "-narrow")
         self.set_class(self.size.height < 36, "-short")
 
@@ -211,10 +209,7 @@ repositories and uploads can be searched too. **ctrl+q** quits.
             self.post_message(ConnectFailed(error))
 
     def on_connected(self, message: Connected) -> None:
-        # What is loaded by now (Textual, botocore and its models) lasts as long as the console:
-        # frozen, the garbage collector stops walking it at every collection, which took a third
-        # of the time of listing 10,000 repositories.
-        gc.freeze()
+        self._started()
         self.identity = message.identity
         self.query_one(TargetBar).show(message.identity)
         self.completion.identity = message.identity
@@ -227,6 +222,15 @@ repositories and uploads can be searched too. **ctrl+q** quits.
         self._rest_started = False
         self.uploads.start()
         self._rest_timer = self.set_timer(FIRST_ROUND_GRACE, self._start_the_rest)
+
+    @staticmethod
+    def _started() -> None:
+        """The garbage collector, off while the console starts (`ecrtui.cli.main`), collects
+        again. What is loaded by now (Textual, botocore and its models) lasts as long as the
+        console: frozen, the collector stops walking it at every collection, which took a third
+        of the time of listing 10,000 repositories."""
+        gc.freeze()
+        gc.enable()
 
     def on_uploads_judged(self, message: UploadsJudged) -> None:
         self._start_the_rest()
@@ -247,6 +251,7 @@ repositories and uploads can be searched too. **ctrl+q** quits.
             self.uploads.discover_demo()
 
     def on_connect_failed(self, message: ConnectFailed) -> None:
+        self._started()
         self.identity = None
         self.query_one(TargetBar).show_failure(message.error)
         self.uploads.stop_waiting()
@@ -329,6 +334,8 @@ repositories and uploads can be searched too. **ctrl+q** quits.
         if record is not None:
             ask = consent.push_asker(self, self.identity, demo=self.options.demo, record=record)
             no_file = not record.source_path  # tracked by id: the resume asks for the file
+            from ecrtui.tui.screens.push_screen import PushLayerScreen
+
             screen = PushLayerScreen(
                 self.session, None, record.upload_id, ask_for_file=no_file, ask=ask
             )
@@ -340,6 +347,8 @@ repositories and uploads can be searched too. **ctrl+q** quits.
             repository = self.repositories.browser.selected
         elif (record := self.uploads.selected) is not None:
             repository = record.repository
+        from ecrtui.tui.screens.push_screen import PushLayerScreen
+
         ask = consent.push_asker(self, self.identity, demo=self.options.demo)
         self.push_screen(PushLayerScreen(self.session, repository, ask=ask), self._pushed)
 
@@ -358,6 +367,8 @@ repositories and uploads can be searched too. **ctrl+q** quits.
                 confirm = consent.probe_consent(self.identity, *ids, tracking=True)
                 self._ask(confirm, partial(self.uploads.probe, *ids))
 
+        from ecrtui.tui.screens.track_screen import TrackUploadScreen
+
         self.push_screen(TrackUploadScreen(), tracked)
 
     def action_discover(self) -> None:
@@ -372,6 +383,8 @@ repositories and uploads can be searched too. **ctrl+q** quits.
             if count is not None:
                 self.notify(f"Added {count} upload(s) found in CloudTrail to the journal")
             self.uploads.reload()
+
+        from ecrtui.tui.screens.discover_screen import DiscoverScreen
 
         screen = DiscoverScreen(self.session, ask, read_only=self.options.read_only)
         self.push_screen(screen, added)
@@ -408,6 +421,8 @@ repositories and uploads can be searched too. **ctrl+q** quits.
             if profile is not None:
                 self.switch_to(session.target_for_profile(profile))
 
+        from ecrtui.tui.screens.profile_screen import ProfileScreen
+
         screen = ProfileScreen(session.profile, session.target_for_profile)
         self.push_screen(screen, chosen)
 
@@ -420,6 +435,8 @@ repositories and uploads can be searched too. **ctrl+q** quits.
         def chosen(region: str | None) -> None:
             if region is not None:
                 self.switch_to(session.target_for_region(region))
+
+        from ecrtui.tui.screens.region_screen import RegionScreen
 
         self.push_screen(RegionScreen(session.profile, current), chosen)
 
@@ -442,6 +459,8 @@ repositories and uploads can be searched too. **ctrl+q** quits.
         self.post_message(Connected(self.session.switch(target)))
 
     def action_about(self) -> None:
+        from ecrtui.tui.screens.about_screen import AboutScreen
+
         self.push_screen(AboutScreen(self.session.about))
 
     def action_filter(self) -> None:
@@ -449,9 +468,13 @@ repositories and uploads can be searched too. **ctrl+q** quits.
         self.query_one("#repo-filter").focus()
 
     def action_history(self) -> None:
+        from ecrtui.tui.screens.history_screen import HistoryScreen
+
         self.push_screen(HistoryScreen(list(self.session.history)))
 
     def action_help(self) -> None:
+        from ecrtui.tui.screens.help_screen import HelpScreen, help_for, help_title
+
         markdown = help_for(self.focused)
         self.push_screen(HelpScreen(help_title(markdown), markdown, self.key_rows()))
 

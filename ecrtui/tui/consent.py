@@ -13,20 +13,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 
 from ecrtui.ecr.limits import DEFAULT_PART_SIZE, size_words
 from ecrtui.plain_text import visible
-from ecrtui.tui.screens.confirm_screen import ConfirmScreen
-from ecrtui.tui.screens.push_screen import PushAsk, PushJob
 from ecrtui.tui.session import ConsoleOptions, Identity
 from ecrtui.tui.text import to_json
 from ecrtui.uploads.engine import PROBE_OFFSET, probe_request
 from ecrtui.uploads.journal import UploadRecord
 from ecrtui.uploads.progress_text import size as size_text
 from ecrtui.uploads.verdict import Verdict
+
+if TYPE_CHECKING:
+    from ecrtui.tui.screens.confirm_screen import ConfirmScreen
+    from ecrtui.tui.screens.push_screen import PushAsk, PushJob
 
 # What a read-only console says when asked to do each of these.
 REFUSALS = {
@@ -88,12 +90,15 @@ def always_asks(app: App[Any]) -> bool:
 
 
 # -- the confirmations ------------------------------------------------------------------------
+# Each imports ConfirmScreen when it is called: the console's first frame does not wait for it.
 
 
 def complete_consent(
     identity: Identity | None, request: dict[str, Any], verdict: Verdict | None
 ) -> ConfirmScreen:
     """CompleteLayerUpload as it will be sent; a verdict that blocks it makes it an override."""
+    from ecrtui.tui.screens.confirm_screen import ConfirmScreen
+
     predicted = None
     if verdict is not None and verdict.blocks_completion:
         predicted = f"ECR will answer {verdict.predicted_error} ({verdict.summary})"
@@ -113,6 +118,8 @@ def probe_consent(
     tracking: bool = False,
 ) -> ConfirmScreen:
     """The probe's UploadLayerPart, which ECR refuses; tracking lists the upload afterwards."""
+    from ecrtui.tui.screens.confirm_screen import ConfirmScreen
+
     note = PROBE_NOTE
     if tracking:
         note += "\nThe upload is then listed here, tracked by id."
@@ -126,6 +133,8 @@ def probe_consent(
 
 def discover_consent(identity: Identity | None, uploads: list[Any]) -> ConfirmScreen:
     """The probes that adding these uploads found in CloudTrail sends, one per upload."""
+    from ecrtui.tui.screens.confirm_screen import ConfirmScreen
+
     probes = [probe_request(u.repository, u.upload_id, u.registry_id) for u in uploads]
     plan = "\n".join(
         f"{number}. {_call('UploadLayerPart', probe)}"
@@ -144,6 +153,8 @@ def discover_consent(identity: Identity | None, uploads: list[Any]) -> ConfirmSc
 
 def forget_consent(identity: Identity | None, record: UploadRecord) -> ConfirmScreen:
     """The journal row that forgetting hides; nothing is sent."""
+    from ecrtui.tui.screens.confirm_screen import ConfirmScreen
+
     row = {
         "repositoryName": record.repository,
         "uploadId": record.upload_id,
@@ -182,6 +193,8 @@ def push_consent(
     identity: Identity | None, job: PushJob, record: UploadRecord | None
 ) -> ConfirmScreen:
     """The calls a push or a resume will make, in order."""
+    from ecrtui.tui.screens.confirm_screen import ConfirmScreen
+
     lead = "You are about to send these calls to"
     if job.resume_upload_id is None or record is None:
         name = job.path.name if job.path else "a layer"

@@ -37,6 +37,7 @@ _LISTINGS = frozenset({"DescribeRepositories", "DescribeImages"})
 # Who-am-I must answer quickly: a console that cannot reach STS says so, rather than wait.
 IDENTITY_CONNECT_TIMEOUT = 5.0
 IDENTITY_READ_TIMEOUT = 10.0
+LAYER_CHECK_THREADS = 4  # BatchCheckLayerAvailability calls in flight at once, one per repository
 
 
 @dataclass(frozen=True)
@@ -174,12 +175,7 @@ class ConsoleSession:
         else:
             source = endpoint_in_use(target, botocore_session)[1]
         caller.listen(self._remember)
-        quick = dataclasses.replace(
-            target,
-            connect_timeout=target.connect_timeout or IDENTITY_CONNECT_TIMEOUT,
-            read_timeout=target.read_timeout or IDENTITY_READ_TIMEOUT,
-        )
-        sts = make_client(quick, "sts", max_attempts=2)
+        identity = self._identity(target)
         if self._backend is not None and self._journal is None:
             self._journal_demo(self._backend)
         if self._journal is None:
@@ -188,8 +184,6 @@ class ConsoleSession:
         with self._lock:
             self._superseded(switches)
             self._caller = caller
-        identity = sts.get_caller_identity()
-        self._superseded(switches)
         return Identity(
             account=identity.get("Account"),
             arn=identity.get("Arn"),
@@ -233,6 +227,27 @@ class ConsoleSession:
             ).start()
         self._demo_dir, self._backend = backend.demo_dir, backend  # close() stops it
         return self._target
+
+    def _identity(self, target: Target) -> dict[str, Any]:
+        """STS's GetCallerIdentity. The demo backend answers it while it seeds, so it is asked
+        before the demo's journal waits for the seed; if that backend did not start, its own
+        error says why."""
+        from ecrtui.ecr.client import make_client
+        from ecrtui.local.demo_backend import START_TIMEOUT
+
+        # the demo backend answers once it has loaded moto: allow it as long as its start
+        read_timeout = START_TIMEOUT if self._backend is not None else IDENTITY_READ_TIMEOUT
+        quick = dataclasses.replace(
+            target,
+            connect_timeout=target.connect_timeout or IDENTITY_CONNECT_TIMEOUT,
+            read_timeout=target.read_timeout or read_timeout,
+        )
+        try:
+            return dict(make_client(quick, "sts", max_attempts=2).get_caller_identity())
+        except Exception:
+            if self._backend is not None and self._journal is None:
+                self._journal_demo(self._backend)
+            raise
 
     def _journal_demo(self, backend: DemoBackendProcess) -> None:
         """Wait for the demo backend to be seeded, and journal the uploads it left in flight."""
@@ -446,7 +461,7 @@ class ConsoleSession:
             if record.state.in_flight and record.local_digest:
                 group = asked.setdefault((record.repository, record.registry_id), {})
                 group.setdefault(record.local_digest, []).append(record.upload_id)
-        found: dict[str, Evidence] = {}
+        requests: list[tuple[dict[str, Any], dict[str, list[str]]]] = []
         for (repository, registry_id), by_digest in asked.items():
             digests = list(by_digest)
             for start in range(0, len(digests), 100):
@@ -456,15 +471,30 @@ class ConsoleSession:
                 }
                 if registry_id:
                     request["registryId"] = registry_id
-                answer = self.caller.call("BatchCheckLayerAvailability", request)
-                for layer in answer.get("layers", []):
-                    available = layer.get("layerAvailability") == "AVAILABLE"
-                    for upload_id in by_digest.get(str(layer.get("layerDigest")), []):
-                        found[upload_id] = Evidence(layer_available=available)
-                for failure in answer.get("failures", []):
-                    for upload_id in by_digest.get(str(failure.get("layerDigest")), []):
-                        found[upload_id] = Evidence(layer_available=False)
+                requests.append((request, by_digest))
+        found: dict[str, Evidence] = {}
+        for (_, by_digest), answer in zip(requests, self._layer_checks(requests), strict=True):
+            for layer in answer.get("layers", []):
+                available = layer.get("layerAvailability") == "AVAILABLE"
+                for upload_id in by_digest.get(str(layer.get("layerDigest")), []):
+                    found[upload_id] = Evidence(layer_available=available)
+            for failure in answer.get("failures", []):
+                for upload_id in by_digest.get(str(failure.get("layerDigest")), []):
+                    found[upload_id] = Evidence(layer_available=False)
         return found
+
+    def _layer_checks(self, requests: list[tuple[dict[str, Any], Any]]) -> list[dict[str, Any]]:
+        """ECR's answers to these BatchCheckLayerAvailability requests, in their order; up to
+        LAYER_CHECK_THREADS at a time (ECR allows 1,000 a second). The first failure raises."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        def check(request: dict[str, Any]) -> dict[str, Any]:
+            return dict(self.caller.call("BatchCheckLayerAvailability", request))
+
+        if len(requests) < 2:
+            return [check(request) for request, _ in requests]
+        with ThreadPoolExecutor(min(LAYER_CHECK_THREADS, len(requests))) as pool:
+            return list(pool.map(check, [request for request, _ in requests]))
 
     def calls(self, upload_id: str) -> list[dict[str, Any]]:
         """The journal's history of calls for one upload, oldest first."""

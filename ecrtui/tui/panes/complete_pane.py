@@ -25,8 +25,6 @@ from ecrtui.plain_text import visible
 from ecrtui.tui import clipboard, consent
 from ecrtui.tui.keys import binding
 from ecrtui.tui.panes.pane import Pane
-from ecrtui.tui.screens.load_request_screen import LoadRequestScreen
-from ecrtui.tui.screens.text_screen import TextScreen
 from ecrtui.tui.session import Identity
 from ecrtui.tui.widgets.complete_form import CompleteLayerForm
 from ecrtui.tui.widgets.response_panel import ResponsePanel
@@ -141,12 +139,15 @@ class CompletePane(Pane):
             if params is not None:
                 self.form.load(params)
 
+        from ecrtui.tui.screens.load_request_screen import LoadRequestScreen
+
         self.app.push_screen(LoadRequestScreen(), loaded)
 
     @on(CompleteLayerForm.SkeletonRequested)
     def _skeleton_requested(self) -> None:
         from ecrtui.ecr.model import operation_model
         from ecrtui.ecr.skeleton import input_skeleton
+        from ecrtui.tui.screens.text_screen import TextScreen
 
         skeleton = input_skeleton(operation_model(OPERATION))
         self.app.push_screen(TextScreen(f"{OPERATION} input skeleton", skeleton, "json"))

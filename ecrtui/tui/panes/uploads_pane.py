@@ -21,7 +21,6 @@ from ecrtui.tui.clipboard import copy_and_say
 from ecrtui.tui.consent import REFUSED_ACTIONS
 from ecrtui.tui.keys import binding, refusal_bindings
 from ecrtui.tui.panes.pane import Pane
-from ecrtui.tui.screens.upload_actions_screen import UploadActionsScreen
 from ecrtui.tui.session import ConsoleSession
 from ecrtui.tui.widgets.filter_input import FilterInput
 from ecrtui.tui.widgets.upload_calls import UploadCalls
@@ -426,6 +425,8 @@ class UploadsPane(Pane):
         def chosen(action: str | None) -> None:
             if action is not None:
                 self.call_later(self.app.run_action, action, self)
+
+        from ecrtui.tui.screens.upload_actions_screen import UploadActionsScreen
 
         self.app.push_screen(UploadActionsScreen(record, verdict, refused), chosen)
 
