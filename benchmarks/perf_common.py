@@ -3,6 +3,11 @@
 Every figure is a list of samples from one run; a row prints the median, min and max of ecrtui's
 samples and of its peer's, and the ratio of the two medians, beside the target. Only 127.0.0.1 is
 contacted: the backend is `ecrtui local-ecr` started here, and every client is pointed at it.
+
+A figure that misses its target can carry a profile of one more run of what it timed, taken with
+py-spy: the table is followed by a summary of where that run's time went, per process. With
+ECRTUI_BENCH_FORCE_MISS=1 in the environment every target and bound is 0, so every figure that has
+one misses: a way to see the profiles without a slow machine.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +38,9 @@ ENV = {
     "AWS_PAGER": "",
 }
 
+# Every target and bound is 0 (and missed) when this is set: for checking the profiles' path.
+FORCE_MISS = os.environ.get("ECRTUI_BENCH_FORCE_MISS") == "1"
+
 
 @dataclass
 class Row:
@@ -45,6 +53,11 @@ class Row:
     target: float | None = None  # the highest ratio ecrtui / peer allowed
     unit: str = "s"
     notes: list[str] = field(default_factory=list)
+    profile: str | None = None  # where the time of one more run of ecrtui's went, if it misses
+
+    def __post_init__(self) -> None:
+        if FORCE_MISS and self.target is not None:
+            self.target = 0.0
 
     @property
     def ratio(self) -> float:
@@ -63,6 +76,11 @@ class Limit:
     samples: list[float]
     bound: float
     unit: str = "s"
+    profile: str | None = None  # where the time of one more run went, if it misses
+
+    def __post_init__(self) -> None:
+        if FORCE_MISS:
+            self.bound = 0.0
 
     @property
     def holds(self) -> bool:
@@ -101,7 +119,36 @@ def print_rows(rows: list[Row], limits: list[Limit], runs: int) -> bool:
     for row in rows:
         for note in row.notes:
             print(f"- {row.task}: {note}")
+    print_profiles([*rows, *limits])
     return all(row.holds for row in rows) and all(limit.holds for limit in limits)
+
+
+def print_profiles(figures: Sequence[Row | Limit]) -> None:
+    """The profile of each figure that misses, in a fenced block; one taken for several figures
+    is printed once."""
+    printed: dict[str, str] = {}  # profile: the task it was printed under
+    for figure in figures:
+        if figure.holds or figure.profile is None:
+            continue
+        if printed.get(figure.profile) == figure.task:
+            continue
+        print()
+        print(f"where the time goes: {figure.task}")
+        print()
+        if figure.profile in printed:
+            print(f"(the profile under {printed[figure.profile]}, above)")
+            continue
+        printed[figure.profile] = figure.task
+        print(f"```\n{figure.profile}\n```")
+
+
+def attach_profile(figures: Sequence[Row | Limit], profile: Callable[[], str]) -> None:
+    """If any of `figures` misses, take `profile()` once and give it to each that misses."""
+    missed = [figure for figure in figures if not figure.holds]
+    if missed:
+        taken = profile()
+        for figure in missed:
+            figure.profile = taken
 
 
 def timed(action: Callable[[], object]) -> float:

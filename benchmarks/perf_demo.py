@@ -13,6 +13,9 @@ per layer call) take half a second of waiting at least, so it has no bound here.
 minimal Textual app (a Header and a Label) started the same way, timed to its first frame. Each
 run starts both, one after the other, so they share the machine's load. Only 127.0.0.1 is
 contacted (the demo's own backend).
+
+When the demo registry takes longer than its bound, one more `ecrtui --demo` runs under py-spy
+until the registry is on screen, and the table is followed by where its time went.
 """
 
 from __future__ import annotations
@@ -21,16 +24,26 @@ import fcntl
 import os
 import pty
 import select
+import signal
 import struct
 import subprocess
 import sys
+import tempfile
 import termios
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from perf_common import ECRTUI, ENV, Limit, Row, run_alone
+from perf_common import (
+    ECRTUI,
+    ENV,
+    Limit,
+    Row,
+    attach_profile,
+    run_alone,
+)
+from perf_profile import PY_SPY_MISSING, profile_text, py_spy_command
 
 COLUMNS, LINES = 120, 40
 # On screen once the demo registry is drawn: verdicts from the journal, and the one from ECR's
@@ -42,6 +55,7 @@ FIRST_FRAME = b"ecrtui"
 PEER_TEXT = b"peer is ready"
 REGISTRY_BOUND = 1.0  # seconds from start to the demo registry on screen
 GIVE_UP = 60.0
+STOP_WAIT = 30.0  # seconds for a stopped command, then for what it left in its session, to end
 
 MINIMAL_APP = f"""
 from textual.app import App
@@ -58,15 +72,27 @@ Minimal().run()
 """
 
 
-def on_screen(argv: list[str], *texts: bytes) -> list[float]:
-    """Start `argv` in a pseudo-terminal; seconds from its start until each text has appeared
-    in what it wrote (each text on its own), then stop it."""
-    env = {**ENV, "TERM": "xterm-256color", "COLUMNS": str(COLUMNS), "LINES": str(LINES)}
+def on_screen(
+    argv: list[str],
+    *texts: bytes,
+    stop: signal.Signals = signal.SIGTERM,
+    env: dict[str, str] | None = None,
+) -> list[float]:
+    """Start `argv` in a pseudo-terminal, in a session of its own; seconds from its start until
+    each text has appeared in what it wrote (each text on its own), then stop it with `stop` and
+    end what it left in its session. `env` is added to the environment."""
+    environment = {
+        **ENV,
+        "TERM": "xterm-256color",
+        "COLUMNS": str(COLUMNS),
+        "LINES": str(LINES),
+        **(env or {}),
+    }
     main, child = pty.openpty()
     fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", LINES, COLUMNS, 0, 0))
     began = time.perf_counter()
     process = subprocess.Popen(
-        argv, stdin=child, stdout=child, stderr=child, env=env, start_new_session=True
+        argv, stdin=child, stdout=child, stderr=child, env=environment, start_new_session=True
     )
     os.close(child)
     seen = b""
@@ -84,10 +110,59 @@ def on_screen(argv: list[str], *texts: bytes) -> list[float]:
                 if text not in found and text in seen:
                     found[text] = now
     finally:
-        process.terminate()  # the console stops its demo backend on SIGTERM
-        process.wait(timeout=30)
+        # SIGTERM: the console stops its demo backend; SIGINT: py-spy writes its stacks
+        process.send_signal(stop)
+        wait_reading(process, main)
+        end_session(process.pid)
         os.close(main)
     return [found[text] for text in texts]
+
+
+def wait_reading(process: subprocess.Popen[bytes], main: int) -> None:
+    """Wait for `process` to end, reading what it writes meanwhile, so that it never waits on a
+    full terminal; kill it if it takes longer than STOP_WAIT."""
+    deadline = time.monotonic() + STOP_WAIT
+    while process.poll() is None and time.monotonic() < deadline:
+        if select.select([main], [], [], 0.05)[0]:
+            try:
+                os.read(main, 65536)
+            except OSError:  # no process holds the terminal any more
+                break
+    try:
+        process.wait(timeout=max(0.0, deadline - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def end_session(leader: int) -> None:
+    """SIGTERM to what is left in the process group `leader` led (a demo backend whose console
+    py-spy killed), and wait for it to end (SIGKILL after STOP_WAIT)."""
+    deadline = time.monotonic() + STOP_WAIT
+    try:
+        os.killpg(leader, signal.SIGTERM)
+        while time.monotonic() < deadline:
+            time.sleep(0.05)
+            os.killpg(leader, 0)
+        os.killpg(leader, signal.SIGKILL)
+    except ProcessLookupError:  # nothing left
+        pass
+
+
+def demo_profile() -> str:
+    """One more `ecrtui --demo` under py-spy, stopped (SIGINT) once the demo registry is on
+    screen; the summary of its profile."""
+    with tempfile.TemporaryDirectory(prefix="ecrtui-profile-") as temp:
+        raw = Path(temp) / "stacks.txt"
+        spy = py_spy_command(raw)
+        if spy is None:
+            return PY_SPY_MISSING
+        demo = [ECRTUI, "--demo"]
+        try:  # the demo's scratch directory in `temp` too
+            on_screen([*spy, *demo], *DEMO_REGISTRY_DRAWN, stop=signal.SIGINT, env={"TMPDIR": temp})
+        except RuntimeError as error:
+            return f"{error}\n{profile_text(raw, str(error), ' '.join(demo))}"
+        return profile_text(raw, "", " ".join(demo))
 
 
 def demo_times() -> tuple[float, float, float]:
@@ -116,13 +191,15 @@ def rows(runs: int) -> tuple[list[Row], list[Limit]]:
         finds.append(found)
         peers.append(peer_time())
     peer_name = "a minimal Textual app's first frame"
+    bounded = Limit("ecrtui --demo, demo registry on screen", registries, REGISTRY_BOUND)
+    attach_profile([bounded], demo_profile)
     return (
         [
             Row("ecrtui --demo, first frame", first_frames, peer_name, peers),
             Row("ecrtui --demo, demo registry on screen", registries, peer_name, peers),
             Row("ecrtui --demo, CloudTrail's finds added", finds, peer_name, peers),
         ],
-        [Limit("ecrtui --demo, demo registry on screen", registries, REGISTRY_BOUND)],
+        [bounded],
     )
 
 

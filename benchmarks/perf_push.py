@@ -16,6 +16,9 @@ on all three alike; every pushed digest is checked against the layer's sha256:
 Times are wall times of the whole process. Peak memory is each process's max RSS (wait4), for a
 64 MiB layer (the timed runs) and a 1 GiB layer (fewer runs: each takes seconds): ecrtui's must
 not be above the boto3 loop's, and must not grow with the layer's size.
+
+When a target misses, `ecrtui push-layer` of that row's layer runs once more under py-spy, and
+the table is followed by where its time went.
 """
 
 from __future__ import annotations
@@ -38,10 +41,12 @@ from perf_common import (
     ENV,
     Limit,
     Row,
+    attach_profile,
     boto3_client,
     local_backend,
     run_alone,
 )
+from perf_profile import profile_command
 
 MiB = 1024 * 1024
 PART = 10 * MiB
@@ -159,16 +164,25 @@ class Pusher:
         self.client.create_repository(repositoryName=name)  # type: ignore[attr-defined]
         return name
 
-    def push(self, way: str, layer: Path, expected: str) -> tuple[float, float]:
-        """Wall time and peak memory of one push, whose digest is checked."""
+    @property
+    def env(self) -> dict[str, str]:
+        return {**ENV, "ECRTUI_STATE_DIR": str(self.state)}
+
+    def command(self, way: str, layer: Path) -> list[str]:
+        """The process pushing `layer` one way, into a fresh repository."""
         repository = self.fresh_repository()
         if way == "ecrtui":
             command = [ECRTUI, "push-layer", str(layer), "--repository-name", repository]
-            command += ["--endpoint-url", self.url]
-        else:
-            command = [sys.executable, __file__, way, self.url, repository, str(layer)]
-        env = {**ENV, "ECRTUI_STATE_DIR": str(self.state)}
-        elapsed, peak, out = measured(command, env)
+            return [*command, "--endpoint-url", self.url]
+        return [sys.executable, __file__, way, self.url, repository, str(layer)]
+
+    def profile(self, layer: Path) -> str:
+        """Where the time of one more `ecrtui push-layer` of `layer` goes (py-spy)."""
+        return profile_command(self.command("ecrtui", layer), self.env)
+
+    def push(self, way: str, layer: Path, expected: str) -> tuple[float, float]:
+        """Wall time and peak memory of one push, whose digest is checked."""
+        elapsed, peak, out = measured(self.command(way, layer), self.env)
         digest = json.loads(out)["layerDigest"] if way == "ecrtui" else out.strip()
         if digest != expected:
             raise RuntimeError(f"{way} pushed {digest}, not the layer's {expected}")
@@ -203,19 +217,33 @@ def rows(runs: int) -> tuple[list[Row], list[Limit]]:
         for _ in range(max(1, (runs + 1) // 2)):
             for way in ("ecrtui", "boto3-loop"):
                 peaks.setdefault((way, LARGE), []).append(pusher.push(way, large, large_digest)[1])
+        by_layer = figures(seconds, peaks)
+        attach_profile(by_layer[SMALL], lambda: pusher.profile(small))
+        attach_profile(by_layer[LARGE], lambda: pusher.profile(large))
+    return by_layer[SMALL] + by_layer[LARGE], []
+
+
+MEMORY_ROWS = ((SMALL, "64 MiB"), (LARGE, "1 GiB"))
+
+
+def memory_row(peaks: dict[tuple[str, int], list[float]], size: int, words: str) -> Row:
+    mine, theirs = peaks["ecrtui", size], peaks["boto3-loop", size]
+    return Row(f"peak memory, push {words}", mine, "plain boto3 loop", theirs, 1.0, "MiB")
+
+
+def figures(
+    seconds: dict[str, list[float]], peaks: dict[tuple[str, int], list[float]]
+) -> dict[int, list[Row]]:
+    """The rows, by the size of the layer whose push a profile of ecrtui's would run."""
     boto3, ecrtui = "plain boto3 loop", seconds["ecrtui"]
-    result = [
+    small = [
         Row("push 64 MiB, 10 MiB parts", ecrtui, boto3, seconds["boto3-loop"], 1.05),
         Row("push 64 MiB, 10 MiB parts", ecrtui, "aws CLI loop", seconds["aws-cli-loop"], 0.29),
     ]
-    for size, words in ((SMALL, "64 MiB"), (LARGE, "1 GiB")):
-        mine, theirs = peaks["ecrtui", size], peaks["boto3-loop", size]
-        result.append(Row(f"peak memory, push {words}", mine, boto3, theirs, 1.0, "MiB"))
+    memory = {size: memory_row(peaks, size, words) for size, words in MEMORY_ROWS}
     large_peak, small_peak = peaks["ecrtui", LARGE], peaks["ecrtui", SMALL]
-    result.append(
-        Row("peak memory, ecrtui 1 GiB", large_peak, "ecrtui 64 MiB", small_peak, 1.10, "MiB")
-    )
-    return result, []
+    growth = Row("peak memory, ecrtui 1 GiB", large_peak, "ecrtui 64 MiB", small_peak, 1.10, "MiB")
+    return {SMALL: [*small, memory[SMALL]], LARGE: [memory[LARGE], growth]}
 
 
 def main() -> int:

@@ -7,6 +7,12 @@ prints one Markdown table: for each task ecrtui's median (min-max), its peer's f
 (the aws CLI, a plain boto3 loop, ecrtui's own CLI or a minimal Textual app), the ratio of the
 medians and the target. Exits 1 if a target does not hold. Run it on a quiet machine: the figures
 are wall times. The groups also run alone: `python benchmarks/perf_push.py 3`.
+
+Where a target does not hold, the group profiles one more run of what missed with py-spy (in the
+dev extra) and the table is followed by where its time went, per process: the share spent
+importing modules, the heaviest functions of ecrtui's code, the heaviest functions overall. To see
+that path on any machine, set ECRTUI_BENCH_FORCE_MISS=1: every target and bound is then 0, so
+every figure that has one misses (`ECRTUI_BENCH_FORCE_MISS=1 python benchmarks/perf_demo.py 1`).
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ import argparse
 import contextlib
 import gc
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -149,12 +150,11 @@ class DemoBackendProcess:
 
 
 def _read_line(stream: IO[bytes], timeout: float) -> bytes:
-    """One line, or b"" when the stream ends or nothing comes within `timeout` seconds."""
-    found: list[bytes] = []
-    reader = threading.Thread(target=lambda: found.append(stream.readline()), daemon=True)
-    reader.start()
-    reader.join(timeout)
-    return found[0] if found else b""
+    """One line, or b"" when the stream ends or nothing comes within `timeout` seconds. Read
+    on the calling thread: a reader thread would wait its turn for the interpreter while the
+    console draws its first frames."""
+    readable, _, _ = select.select([stream], [], [], timeout)
+    return stream.readline() if readable else b""
 
 
 # -- the backend process itself -------------------------------------------------------------------

@@ -473,7 +473,8 @@ class ConsoleSession:
                     request["registryId"] = registry_id
                 requests.append((request, by_digest))
         found: dict[str, Evidence] = {}
-        for (_, by_digest), answer in zip(requests, self._layer_checks(requests), strict=True):
+        answers = self._layer_checks([request for request, _ in requests])
+        for (_, by_digest), answer in zip(requests, answers, strict=True):
             for layer in answer.get("layers", []):
                 available = layer.get("layerAvailability") == "AVAILABLE"
                 for upload_id in by_digest.get(str(layer.get("layerDigest")), []):
@@ -483,7 +484,7 @@ class ConsoleSession:
                     found[upload_id] = Evidence(layer_available=False)
         return found
 
-    def _layer_checks(self, requests: list[tuple[dict[str, Any], Any]]) -> list[dict[str, Any]]:
+    def _layer_checks(self, requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """ECR's answers to these BatchCheckLayerAvailability requests, in their order; up to
         LAYER_CHECK_THREADS at a time (ECR allows 1,000 a second). The first failure raises."""
         from concurrent.futures import ThreadPoolExecutor
@@ -492,9 +493,9 @@ class ConsoleSession:
             return dict(self.caller.call("BatchCheckLayerAvailability", request))
 
         if len(requests) < 2:
-            return [check(request) for request, _ in requests]
+            return [check(request) for request in requests]
         with ThreadPoolExecutor(min(LAYER_CHECK_THREADS, len(requests))) as pool:
-            return list(pool.map(check, [request for request, _ in requests]))
+            return list(pool.map(check, requests))
 
     def calls(self, upload_id: str) -> list[dict[str, Any]]:
         """The journal's history of calls for one upload, oldest first."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import os
 import random
 import subprocess
 import sys
@@ -23,7 +24,7 @@ from typing import Any
 import boto3
 import pytest
 
-from ecrtui.local.demo_backend import DemoBackendError, DemoBackendProcess
+from ecrtui.local.demo_backend import DemoBackendError, DemoBackendProcess, _read_line
 from ecrtui.local.seed import (
     LAYER_BLOCK,
     SEED_USER_AGENT,
@@ -158,6 +159,20 @@ def test_a_backend_that_fails_to_start_says_why(tmp_path: Path) -> None:
     with pytest.raises(DemoBackendError, match=r"(?s)did not start: .*FileExistsError"):
         backend.registry(timeout=30)
     assert backend.pid is None
+
+
+def test_the_description_is_read_as_one_line_or_not_at_all() -> None:
+    """The console reads the backend's description with a timeout: a line, or b"" when the
+    backend wrote nothing in time or ended."""
+    read_end, write_end = os.pipe()
+    with os.fdopen(read_end, "rb") as stream:
+        began = time.monotonic()
+        assert _read_line(stream, 0.2) == b""  # nothing yet
+        assert time.monotonic() - began >= 0.2
+        os.write(write_end, b'{"endpoint_url": "x"}\n')
+        assert _read_line(stream, 5) == b'{"endpoint_url": "x"}\n'
+        os.close(write_end)
+        assert _read_line(stream, 5) == b""  # the backend ended
 
 
 def test_the_description_survives_json(demo_registry: Any) -> None:
