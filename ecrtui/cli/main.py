@@ -180,7 +180,9 @@ def _console(options: argparse.Namespace) -> int:
     from ecrtui.tui.session import ConsoleOptions
 
     try:
-        check_names(settings, themes=theme_names(), binding_ids=binding_defaults())
+        # the binding ids are those of every dialog: found only when the file remaps keys
+        binding_ids = binding_defaults() if settings.keys else None
+        check_names(settings, themes=theme_names(), binding_ids=binding_ids)
     except ConfigError as error:
         return refused(error)
     app = EcrtuiApp(

@@ -1,4 +1,4 @@
-"""A local ECR-compatible backend: moto's server plus the layer-upload rules moto lacks.
+"""A local ECR-compatible backend: moto's ECR and STS handlers, with the upload rules moto lacks.
 
 No Textual here. Importing this package is cheap: moto and botocore load when a backend starts.
 """

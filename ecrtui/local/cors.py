@@ -1,8 +1,9 @@
 """Browsers and the local backend: cross-origin requests are refused unless one origin is allowed.
 
-moto's server answers every request with `Access-Control-Allow-Origin: *` and reflects any
-preflight, so a page on any site could drive the backend from a visitor's browser (create
-repositories, push images). Here no response carries moto's CORS headers, and a request with an
+A backend that answered every request with `Access-Control-Allow-Origin: *` and reflected any
+preflight (as moto's own server does) would let a page on any site drive it from a visitor's
+browser (create repositories, push images). Here no response carries CORS headers from what
+answers it, and a request with an
 Origin header is refused with 403 unless that origin is `BackendSettings.cors_origin`
 (`ecrtui local-ecr --cors ORIGIN`): the aws CLI, boto3 and registry clients send no Origin, a
 browser always does on a cross-origin request. The one allowed origin gets CORS headers naming it,

@@ -34,8 +34,10 @@ moto internals touched, and nothing else:
 - `moto.core.utils.create_loader` and `AccountSpecificBackend.get_session`: moto's model loader
   and the session it lists regions with, given `ecrtui.ecr.service_loader`'s quick answer to
   "is this service known?" (each answer listed all of botocore's ~400 service directories).
-- `moto.moto_server.werkzeug_app`: `DomainDispatcherApplication(create_backend_app)` is the WSGI app
-  and `MotoRequestHandler` the request handler, as `moto.server.ThreadedMotoServer` uses them.
+- `BaseResponse.dispatch(request, url, headers)` of `ECRResponse` and of
+  `moto.sts.responses.TokenResponse`, given a `moto.core.request.Request` of the WSGI environ: what
+  moto's server calls for each request (`moto.core.utils.convert_to_flask_response`), without its
+  Flask app.
 
 `install()` is idempotent: the patches go in once per process; later calls swap the active rules.
 """
@@ -146,23 +148,39 @@ def reset_state() -> None:
     get_backend("sts").reset()
 
 
-def moto_wsgi_app() -> tuple[Any, Any]:
-    """moto's WSGI application serving every AWS service it knows, and its request handler."""
-    from moto.moto_server.werkzeug_app import (
-        DomainDispatcherApplication,
-        MotoRequestHandler,
-        create_backend_app,
-    )
+def moto_app(service: str) -> Callable[[dict[str, Any], Callable[..., Any]], list[bytes]]:
+    """moto's answers for one service, "ecr" or "sts" (the server lets nothing else reach moto),
+    as a WSGI app: each request handed to the service's response class as moto's own server
+    hands it, without that server's Flask app (whose import, Jinja's with it, was a tenth of the
+    demo backend's start)."""
+    from botocore.exceptions import ClientError
+    from moto.core.request import Request
+    from moto.sts.responses import TokenResponse
+    from werkzeug.http import HTTP_STATUS_CODES
 
-    class Dispatcher(DomainDispatcherApplication):
-        """moto's, remembering which backend serves a host: moto lists its package directory
-        (~1,000 stat calls) for every request to find out."""
+    responses = {"ecr": ECRResponse, "sts": TokenResponse}[service]
 
-        @functools.lru_cache(maxsize=64)  # noqa: B019 (one dispatcher per backend start)
-        def get_backend_for_host(self, host: str | None) -> Any:
-            return super().get_backend_for_host(host)
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        request = Request(environ)
+        try:
+            status, headers, content = responses.dispatch(
+                request, request.raw_url, dict(request.headers)
+            )
+        except ClientError as error:  # as moto's server answers one
+            status, headers, content = 400, {}, error.response["Error"]["Message"]
+        body = content.encode() if isinstance(content, str) else bytes(content or b"")
+        sent = [
+            (str(name), str(value))
+            for name, value in headers.items()
+            if str(name).lower() != "content-length"
+        ]
+        if not any(name.lower() == "content-type" for name, _ in sent):
+            sent.append(("Content-Type", "text/html; charset=utf-8"))  # as Flask's default
+        sent.append(("Content-Length", str(len(body))))
+        start_response(f"{status} {HTTP_STATUS_CODES.get(int(status), 'Unknown')}", sent)
+        return [body]
 
-    return Dispatcher(create_backend_app), MotoRequestHandler
+    return app
 
 
 def sign_download(path: str, signed_at: int, lifetime: int) -> str:

@@ -1,4 +1,4 @@
-"""The local ECR-compatible endpoint: moto's server with ecrtui's layer rules, on loopback.
+"""The local ECR-compatible endpoint: moto's handlers with ecrtui's layer rules, on loopback.
 
     with LocalEcr() as ecr:
         client = boto3.client("ecr", endpoint_url=ecr.endpoint_url, ...)
@@ -30,6 +30,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
+
+from werkzeug.serving import WSGIRequestHandler
 
 from ecrtui.local import api_requests, bodies, moto_bridge, scratch
 from ecrtui.local.addresses import is_loopback
@@ -95,7 +97,8 @@ class LocalEcr:
         self._store: LayerStore | None = None
         self._rules: LayerRules | None = None
         self._registry: RegistryFace | None = None
-        self._moto_app: Any = None
+        self._moto_ecr: Any = None
+        self._moto_sts: Any = None
         self._large_bodies = bodies.LargeBodies()
         self._released = threading.Event()  # see `hold`
         self._released.set()
@@ -146,14 +149,17 @@ class LocalEcr:
             )
             moto_bridge.install(self._rules, secrets.token_bytes(32))
             moto_bridge.reset_state()
-            self._moto_app, handler = moto_bridge.moto_wsgi_app()
+            self._moto_ecr, self._moto_sts = (
+                moto_bridge.moto_app("ecr"),
+                moto_bridge.moto_app("sts"),
+            )
             host = "127.0.0.1" if self.host == "localhost" else self.host
             app = with_cors(self._held(self._wsgi), lambda: self.current_settings.cors_origin)
             self._server = BoundedWSGIServer(
                 host,
                 self.port,
                 app,
-                quiet_handler(handler),
+                quiet_handler(WSGIRequestHandler),
                 lambda: self.current_settings,
                 fd=self.listen_fd,
             )
@@ -335,7 +341,7 @@ class LocalEcr:
             api_requests.check_sts_request(environ, body)
             api_requests.replace_body(environ, body)
             del body
-            result: Iterable[bytes] = self._moto_app(environ, start_response)
+            result: Iterable[bytes] = self._moto_sts(environ, start_response)
             return result
         operation, parameters = api_requests.ecr_call(target, body)
         del body
@@ -373,7 +379,7 @@ class LocalEcr:
             parameters = None
         given = environ["wsgi.input"]
         try:
-            status, headers, answer = _run_to_end(self._moto_app, environ)
+            status, headers, answer = _run_to_end(self._moto_ecr, environ)
         except Exception as failure:  # moto fails on parameters it does not check itself
             _log.debug("moto failed on %s", operation, exc_info=True)
             status, headers, answer = api_requests.unprocessable(operation, failure)

@@ -22,8 +22,14 @@ class KeyDefault:
 
 
 def _console_classes() -> list[type[DOMNode]]:
-    import ecrtui.tui.app  # noqa: F401 (with it, every pane, screen and widget it shows)
+    import importlib
+    import pkgutil
 
+    import ecrtui.tui
+
+    # every module of the console: the app loads its dialogs only when they open
+    for module in pkgutil.walk_packages(ecrtui.tui.__path__, prefix="ecrtui.tui."):
+        importlib.import_module(module.name)
     found: list[type[DOMNode]] = []
     waiting: list[type[DOMNode]] = [DOMNode]
     while waiting:
