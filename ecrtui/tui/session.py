@@ -175,7 +175,7 @@ class ConsoleSession:
         else:
             source = endpoint_in_use(target, botocore_session)[1]
         caller.listen(self._remember)
-        identity = self._identity(target)
+        identity = self._identity(target, botocore_session)
         if self._backend is not None and self._journal is None:
             self._journal_demo(self._backend)
         if self._journal is None:
@@ -228,7 +228,7 @@ class ConsoleSession:
         self._demo_dir, self._backend = backend.demo_dir, backend  # close() stops it
         return self._target
 
-    def _identity(self, target: Target) -> dict[str, Any]:
+    def _identity(self, target: Target, botocore_session: Any) -> dict[str, Any]:
         """STS's GetCallerIdentity. The demo backend answers it while it seeds, so it is asked
         before the demo's journal waits for the seed; if that backend did not start, its own
         error says why."""
@@ -243,7 +243,8 @@ class ConsoleSession:
             read_timeout=target.read_timeout or read_timeout,
         )
         try:
-            return dict(make_client(quick, "sts", max_attempts=2).get_caller_identity())
+            sts = make_client(quick, "sts", session=botocore_session, max_attempts=2)
+            return dict(sts.get_caller_identity())
         except Exception:
             if self._backend is not None and self._journal is None:
                 self._journal_demo(self._backend)
