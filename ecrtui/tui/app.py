@@ -2,7 +2,8 @@
 
 The app holds the session, the target, copying, the palette and the tabs; each tab is a pane
 (`ecrtui.tui.panes`) that owns its workers and handlers. The first frame is drawn before boto3 or
-moto load: connecting (and, in demo mode, starting the local backend) runs in a thread worker.
+moto load: connecting (and, in demo mode, starting the local backend) runs in a thread worker, and
+each dialog's module is imported when it first opens.
 A worker that fails puts back what waited on it and its error lands in a panel.
 """
 
