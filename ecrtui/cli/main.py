@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import sys
@@ -55,7 +56,15 @@ def _api_command(args: list[str]) -> int | None:
         return printed
     from ecrtui.cli.api_command import run
 
-    return run(API_COMMANDS[command], rest, options)
+    # One call, or one listing, and then the process ends: the garbage collector would only walk
+    # what botocore loaded, again and again (8% of a describe-repositories' time).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return run(API_COMMANDS[command], rest, options)
+    finally:
+        if collecting:
+            gc.enable()
 
 
 # aws-CLI-compatible commands, by their aws CLI names (see ecrtui.cli.api_command.OPERATIONS)
@@ -128,8 +137,6 @@ def _console(options: argparse.Namespace) -> int:
     console) close it as quitting does, so the demo backend stops and its files go. Whatever way
     the console ends, its scratch directories are removed before this returns.
     """
-    import gc
-
     from ecrtui.ecr.client import Target
     from ecrtui.local import scratch
 
