@@ -121,6 +121,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     api_command = _api_command(args)
     if api_command is not None:
+        if argv is None:
+            # The process ends now: frozen, what botocore loaded is not walked once more by the
+            # collection at exit (70 ms of a 240 ms describe-repositories).
+            gc.freeze()
         return api_command
     if args and args[0] in COMMANDS:
         module = importlib.import_module(COMMANDS[args[0]][0])
