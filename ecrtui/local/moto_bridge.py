@@ -25,9 +25,12 @@ moto internals touched, and nothing else:
 - `BaseResponse._get_param`, which moto's ECR handlers read every parameter with: replaced on
   `ECRResponse` to read the parameters parsed once (moto's own parses the whole JSON body again
   for each parameter, seven times for an UploadLayerPart of ~14 MB).
-- `ActionResult.execute_result`, copied for DescribeRepositories with a subclass of
-  `moto.core.serialize.XFormedAttributePicker` that remembers `get_possible_keys` per class and
-  member (moto recomputes them for every repository of a page).
+- `ActionResult.execute_result`, overridden for DescribeRepositories: moto's serializer writes
+  the answer's frame, and each repository is written from moto's `Repository` attributes (`arn`,
+  `registry_id`, `name`, `uri`, `created_at`, `image_tag_mutability`,
+  `image_tag_mutability_exclusion_filters`, `image_scanning_configuration`,
+  `encryption_configuration`) with `TimestampSerializer._timestamp_unixtimestamp`, as moto's
+  serializer writes them (50 ms of each page of 1,000 in moto's).
 - `moto.core.exceptions.ServiceException`, which moto serializes with the model's error shape, so
   extra members such as `lastValidByteReceived` reach the client.
 - `moto.backends.get_backend("ecr"|"sts").reset()` to start each local registry empty.
@@ -53,7 +56,7 @@ import hmac
 import json
 import time
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any
 from urllib.parse import quote
 
 import botocore.session
@@ -63,7 +66,7 @@ from moto.backends import get_backend
 from moto.core.exceptions import ServiceException
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.core.responses import ActionResult
-from moto.core.serialize import XFormedAttributePicker
+from moto.core.serialize import TimestampSerializer
 from moto.ecr import models as moto_ecr_models
 from moto.ecr.exceptions import ImageAlreadyExistsException
 from moto.ecr.responses import ECRResponse
@@ -412,52 +415,62 @@ def _describe_repositories(self: ECRResponse) -> ActionResult:
     else:  # the whole registry in moto's order, without moto's filter loop for every page
         repositories = list(self.ecr_backend.repositories.values())
     page, token = _page(self, repositories)
-    return _ListingResult({"repositories": page, "failures": [], "nextToken": token})
+    return _RepositoryPage(page, token)
 
 
-class _ListingResult(ActionResult):
-    """A listing's answer, serialized by moto's serializer as ActionResult's is, with a
-    `_RememberingPicker` to read each item's members."""
+class _RepositoryPage(ActionResult):
+    """A page of DescribeRepositories: moto's serializer writes the answer's frame (status,
+    headers, members), each repository is written by `repository_json`, as moto would write it
+    (tests/local/test_repository_json.py compares the two) without its lookups for every member
+    of every item: they took 50 ms of each page of 1,000."""
+
+    def __init__(self, repositories: list[Any], token: str | None) -> None:
+        super().__init__({"repositories": [], "nextToken": token})
+        self.repositories = repositories
 
     def execute_result(self, context: Any) -> Any:
-        picker = _RememberingPicker(
-            response_transformers=getattr(
-                context.response, "RESPONSE_KEY_PATH_TO_TRANSFORMER", None
-            )
-        )
         serializer = context.serializer_class(
             operation_model=context.operation_model,
             pretty_print=moto_settings.PRETTIFY_RESPONSES,
-            value_picker=picker,
         )
         serialized = serializer.serialize(self.result)
-        return serialized["status_code"], serialized["headers"], serialized["body"]
+        body = json.loads(serialized["body"])
+        body["repositories"] = [repository_json(item) for item in self.repositories]
+        text = json.dumps(body, indent=4 if moto_settings.PRETTIFY_RESPONSES else None)
+        return serialized["status_code"], serialized["headers"], text
 
 
-class _RememberingPicker(XFormedAttributePicker):
-    """moto's attribute picker, remembering the names it tries for a model member of a class.
+def repository_json(repository: Any) -> dict[str, Any]:
+    """A moto Repository as moto's serializer writes it in ECR's JSON: the model's members of
+    `Repository` in its order, those without a value left out."""
+    item = {
+        "repositoryArn": repository.arn,
+        "registryId": repository.registry_id,
+        "repositoryName": repository.name,
+        "repositoryUri": repository.uri,
+        "createdAt": TimestampSerializer._timestamp_unixtimestamp(repository.created_at),
+        "imageTagMutability": repository.image_tag_mutability,
+        "imageTagMutabilityExclusionFilters": _items(
+            repository.image_tag_mutability_exclusion_filters, ("filterType", "filter")
+        ),
+        "imageScanningConfiguration": _members(
+            repository.image_scanning_configuration, ("scanOnPush",)
+        ),
+        "encryptionConfiguration": _members(
+            repository.encryption_configuration, ("encryptionType", "kmsKey")
+        ),
+    }
+    return {name: value for name, value in item.items() if value is not None}
 
-    moto works them out (six alias rules and botocore's xform_name) for every member of every
-    item, most of a 1,000-repository page's time; they depend only on the item's class, the
-    member and its shape, so they are worked out once. Each item is still read by them in
-    moto's order."""
 
-    _names: ClassVar[dict[tuple[Any, ...], tuple[str, ...]]] = {}
+def _members(value: dict[str, Any] | None, names: tuple[str, ...]) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    return {name: value[name] for name in names if value.get(name) is not None}
 
-    def get_possible_keys(self, context: Any) -> Any:
-        shape = context.shape
-        parent = getattr(shape, "parent", None)
-        member = (
-            type(context.obj),
-            context.key,
-            getattr(shape, "name", None),
-            getattr(shape, "type_name", None),
-            getattr(parent, "name", None),
-        )
-        names = self._names.get(member)
-        if names is None:
-            names = self._names[member] = tuple(super().get_possible_keys(context))
-        return iter(names)
+
+def _items(values: list[Any] | None, names: tuple[str, ...]) -> list[Any] | None:
+    return None if values is None else [_members(value, names) for value in values]
 
 
 def _describe_images(self: ECRResponse) -> ActionResult:

@@ -1,9 +1,8 @@
-"""DescribeRepositories pages are serialized as moto's own ActionResult serializes them."""
+"""DescribeRepositories pages are written byte for byte as moto's own ActionResult writes them."""
 
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
 from moto.core.responses import ActionContext, ActionResult
@@ -12,7 +11,7 @@ from moto.core.utils import get_service_model
 from moto.ecr.models import ECRBackend
 from moto.ecr.responses import ECRResponse
 
-from ecrtui.local.moto_bridge import _ListingResult
+from ecrtui.local.moto_bridge import _RepositoryPage
 
 
 def registry() -> ECRBackend:
@@ -20,6 +19,14 @@ def registry() -> ECRBackend:
     backend.create_repository("team/plain", None, None, None, None, [])  # type: ignore[arg-type]
     backend.create_repository(
         "team/kms", None, {"encryptionType": "KMS"}, {"scanOnPush": True}, "IMMUTABLE", []
+    )
+    backend.create_repository(
+        "team/key",
+        None,
+        {"encryptionType": "KMS", "kmsKey": "arn:aws:kms:us-east-1:123456789012:key/k"},
+        {"scanOnPush": False},
+        "MUTABLE",
+        [],
     )
     backend.create_repository(
         "team/filters",
@@ -33,7 +40,7 @@ def registry() -> ECRBackend:
     return backend
 
 
-def serialized(result: ActionResult) -> Any:
+def serialized(result: ActionResult) -> str:
     service = get_service_model("ecr")
     response = ECRResponse()
     context = ActionContext(
@@ -44,21 +51,29 @@ def serialized(result: ActionResult) -> Any:
     )
     status, _headers, body = result.execute_result(context)
     assert status == 200
-    return json.loads(body)
+    return str(body)
 
 
-@pytest.mark.parametrize("times", [1, 2])  # the second time, from the names remembered
-def test_a_page_is_what_moto_serializes(times: int) -> None:
-    backend = registry()
-    page = {"repositories": list(backend.repositories.values()), "failures": [], "nextToken": "t"}
+@pytest.mark.parametrize("token", ["t", None])  # a page with a next one, and the last page
+def test_a_page_is_what_moto_serializes(token: str | None) -> None:
+    repositories = list(registry().repositories.values())
+    page = {"repositories": repositories, "failures": [], "nextToken": token}
     expected = serialized(ActionResult(page))
-    for _ in range(times):
-        assert serialized(_ListingResult(page)) == expected
-    assert [r["repositoryName"] for r in expected["repositories"]] == [
+    assert serialized(_RepositoryPage(repositories, token)) == expected
+    answer = json.loads(expected)
+    assert [r["repositoryName"] for r in answer["repositories"]] == [
         "team/plain",
         "team/kms",
+        "team/key",
         "team/filters",
     ]
-    assert expected["repositories"][2]["imageTagMutabilityExclusionFilters"] == [
+    assert answer["repositories"][2]["encryptionConfiguration"]["kmsKey"].endswith(":key/k")
+    assert answer["repositories"][3]["imageTagMutabilityExclusionFilters"] == [
         {"filterType": "WILDCARD", "filter": "latest*"}
     ]
+    assert ("nextToken" in answer) is (token is not None)
+
+
+def test_an_empty_page_is_what_moto_serializes() -> None:
+    expected = serialized(ActionResult({"repositories": [], "failures": [], "nextToken": None}))
+    assert serialized(_RepositoryPage([], None)) == expected
