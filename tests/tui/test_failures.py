@@ -363,3 +363,12 @@ async def test_a_damaged_journal_is_a_warning_and_the_console_goes_on(
         shown = details_text(app)
         assert "The journal cannot be opened: file is not a database" in shown
         assert "No uploads in flight" not in shown  # it cannot say: the journal is unreadable
+
+
+async def test_quitting_as_the_failure_panel_opens_raises_nothing(journal_path: Path) -> None:
+    """The panel is drawn as it is composed: a console that ends in the moment it opens (its
+    widgets taken away before its Mount is handled) ends cleanly."""
+    target = Target(endpoint_url="http://127.0.0.1:9", region=REGION, local_backend=True)
+    app = EcrtuiApp(ConsoleOptions(target=target, journal_path=journal_path))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, FailureScreen), what="the panel")

@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Button, Footer, Static
 
 from ecrtui.ecr.errors import EcrCallError
@@ -44,18 +45,19 @@ every request and failure of this session.
         self.error = error
         self.count = 1
 
+    # The dialog is drawn as it is composed, with nothing to look up once mounted: a console
+    # quitting in the moment the panel opens takes its widgets away before its Mount is handled.
+    AUTO_FOCUS = "#failure-close"
+
     def compose(self) -> ComposeResult:
-        with Vertical(id="failure-dialog", classes="dialog"):
+        with Vertical(id="failure-dialog", classes="dialog") as dialog:
+            self._title(dialog)
             with VerticalScroll(id="failure-scroll"):
-                yield Static(id="failure-text")
+                yield Static(error_content(self.error), id="failure-text")
             with Horizontal(classes="buttons"):
                 yield Button("Close", variant="primary", id="failure-close")
                 yield Button("Copy", id="failure-copy")
         yield Footer()
-
-    def on_mount(self) -> None:
-        self._draw()
-        self.query_one("#failure-close", Button).focus()
 
     def show(self, doing: str, error: EcrCallError) -> None:
         """Another failure while this one is open: show the newest, count them all."""
@@ -73,10 +75,12 @@ every request and failure of this session.
         return error_content(self.error).plain
 
     def _draw(self) -> None:
-        dialog = self.query_one("#failure-dialog")
+        self._title(self.query_one("#failure-dialog"))
+        self.query_one("#failure-text", Static).update(error_content(self.error))
+
+    def _title(self, dialog: Widget) -> None:
         dialog.border_title = plain(f"Failed: {self.doing}")
         dialog.border_subtitle = f"{self.count} failures" if self.count > 1 else None
-        self.query_one("#failure-text", Static).update(error_content(self.error))
 
     @on(Button.Pressed, "#failure-copy")
     def action_copy(self) -> None:
