@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import make_client
+from tests.processes import gone
 
 pty = pytest.importorskip("pty", reason="these tests need POSIX signals and a pseudo-terminal")
 fcntl = pytest.importorskip("fcntl")
@@ -206,16 +207,6 @@ class Console:
             self._reading.clear()
             self._reader.join()
             os.close(self.master)
-
-
-def gone(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    # a zombie is gone too: it waits only for its parent to read its status
-    stat = Path(f"/proc/{pid}/stat")
-    return stat.exists() and stat.read_text().split(")")[-1].split()[0] == "Z"
 
 
 @pytest.fixture

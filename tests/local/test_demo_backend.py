@@ -35,6 +35,7 @@ from ecrtui.local.seed import (
     sha256_digest,
 )
 from tests.conftest import local_ecr_process, make_client
+from tests.processes import gone
 
 
 def trail_client(endpoint_url: str) -> Any:
@@ -146,7 +147,7 @@ def test_its_process_ends_when_its_console_does(tmp_path: Path) -> None:
     console.kill()
     console.wait(timeout=10)
     deadline = time.monotonic() + 20
-    while Path(f"/proc/{backend_pid}").exists() and not _zombie(backend_pid):
+    while not gone(backend_pid):
         assert time.monotonic() < deadline, "the demo backend outlived its console"
         time.sleep(0.1)
     assert list(Path(_tmp_dir()).glob(f"ecrtui-local-ecr-{backend_pid}-*")) == []
@@ -235,13 +236,6 @@ def _tmp_dir() -> str:
     import tempfile
 
     return tempfile.gettempdir()
-
-
-def _zombie(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] == "Z"
-    except OSError:
-        return True
 
 
 def test_each_stuck_upload_s_file_and_the_bytes_sent_are_as_described(demo_registry: Any) -> None:

@@ -29,6 +29,8 @@ from typing import Any
 
 import pytest
 
+from tests.processes import gone
+
 aiohttp = pytest.importorskip("aiohttp", reason="aiohttp comes with textual-serve")
 pytest.importorskip("textual_serve", reason="textual-serve serves the web demo")
 
@@ -107,16 +109,6 @@ def wait_until(condition: Callable[[], Any], timeout: float, what: str) -> Any:
         assert time.monotonic() < deadline, f"gave up after {timeout:.0f}s waiting for {what}"
         time.sleep(0.1)
     return value
-
-
-def gone(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    # a zombie is gone too: it waits only for its parent to read its status
-    stat = Path(f"/proc/{pid}/stat")
-    return stat.exists() and stat.read_text().split(")")[-1].split()[0] == "Z"
 
 
 def stop(process: subprocess.Popen[bytes], first: signal.Signals, timeout: float) -> int:
