@@ -39,20 +39,17 @@ REFUSAL_DRAIN_SECONDS = 1.0  # how long a refused client's request is read befor
 REFUSAL_DRAIN_BYTES = 1024 * 1024
 
 
-def quiet_handler(base: type[WSGIRequestHandler]) -> type[WSGIRequestHandler]:
-    """`base`, not logging the clients dropped for their timeout, and closing a connection whose
-    client stalled rather than reading a next request from it."""
+class QuietRequestHandler(WSGIRequestHandler):
+    """werkzeug's request handler, not logging the clients dropped for their timeout, and
+    closing a connection whose client stalled rather than reading a next request from it."""
 
-    class QuietRequestHandler(base):  # type: ignore[valid-type, misc]
-        def log_error(self, format: str, *args: Any) -> None:
-            if not format.startswith("Request timed out"):
-                super().log_error(format, *args)
+    def log_error(self, format: str, *args: Any) -> None:
+        if not format.startswith("Request timed out"):
+            super().log_error(format, *args)
 
-        def connection_dropped(self, error: BaseException, environ: Any = None) -> None:
-            """The client stalled or went: this connection reads nothing more."""
-            self.close_connection = True
-
-    return QuietRequestHandler
+    def connection_dropped(self, error: BaseException, environ: Any = None) -> None:
+        """The client stalled or went: this connection reads nothing more."""
+        self.close_connection = True
 
 
 class BoundedWSGIServer(ThreadedWSGIServer):

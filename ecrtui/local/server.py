@@ -31,12 +31,10 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
-from werkzeug.serving import WSGIRequestHandler
-
 from ecrtui.local import api_requests, bodies, moto_bridge, scratch
 from ecrtui.local.addresses import is_loopback
 from ecrtui.local.cloudtrail import DEFAULT_REGION, LookupEventsError, Trail, is_read_only
-from ecrtui.local.connections import BoundedWSGIServer, quiet_handler
+from ecrtui.local.connections import BoundedWSGIServer, QuietRequestHandler
 from ecrtui.local.cors import with_cors
 from ecrtui.local.registry import DroppedConnection, RegistryFace
 from ecrtui.local.rules import BackendSettings, LayerRules, LayerStore, read_chunks
@@ -159,7 +157,7 @@ class LocalEcr:
                 host,
                 self.port,
                 app,
-                quiet_handler(WSGIRequestHandler),
+                QuietRequestHandler,
                 lambda: self.current_settings,
                 fd=self.listen_fd,
             )
