@@ -22,7 +22,13 @@ def test_an_api_command_leaves_the_collector_on(
 
 
 def test_a_failing_api_command_leaves_the_collector_on(capsys: pytest.CaptureFixture[str]) -> None:
-    argv = ["describe-repositories", "--endpoint-url", "http://127.0.0.1:9", "--region", "x-1"]
+    argv = [
+        "describe-repositories",
+        "--endpoint-url",
+        "http://127.0.0.1:9",
+        "--region",
+        "us-east-1",
+    ]
     assert main(argv) != 0
     assert "Could not connect" in capsys.readouterr().err
     assert gc.isenabled()
